@@ -1,0 +1,1 @@
+return await Duragent.Cli.CliApp.RunAsync(args);

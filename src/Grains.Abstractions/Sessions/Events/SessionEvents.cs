@@ -45,14 +45,18 @@ public sealed record AssistantMessage(
 /// <summary><c>llm_call_failed</c>: an LLM call failed; <see cref="WillRetry"/> says whether the loop tries again.</summary>
 public sealed record LlmCallFailed(string TurnId, int Iteration, string Code, string Message, bool WillRetry) : SessionEvent;
 
-/// <summary><c>tool_call_requested</c>: one tool call of an assistant message, with its policy verdict.</summary>
+/// <summary>
+/// <c>tool_call_requested</c>: one tool call of an assistant message, with its policy verdict (<c>allow</c>, <c>ask</c>,
+/// <c>deny</c>) and the invocation string the policy judged (<see cref="Command"/>, e.g. the bash command line).
+/// </summary>
 public sealed record ToolCallRequested(
     string TurnId,
     string CallId,
     string Tool,
     string Arguments,
     bool Idempotent = false,
-    string? Verdict = null) : SessionEvent;
+    string? Verdict = null,
+    string? Command = null) : SessionEvent;
 
 /// <summary><c>approval_required</c>: the turn parks until the call is allowed or denied.</summary>
 public sealed record ApprovalRequired(

@@ -1,0 +1,267 @@
+using Duragent.Sessions.Events;
+
+namespace Duragent.Sessions;
+
+/// <summary>
+/// Folds session events into <see cref="SessionState"/>. The only code that changes session state: the grain applies
+/// each event right after it is durable, and activation replays the log tail through the same function.
+/// </summary>
+public static class SessionProjection
+{
+    /// <summary>How many idempotency keys a session remembers: 100.</summary>
+    public const int RememberedClientMessages = 100;
+
+    /// <summary>Applies one event. Events at or below <see cref="SessionState.LastSeq"/> are ignored (already folded).</summary>
+    public static void Apply(SessionState state, SessionEventEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (envelope.Seq <= state.LastSeq)
+        {
+            return;
+        }
+
+        if (state.LastSeq != 0 && envelope.Seq != state.LastSeq + 1)
+        {
+            throw new InvalidOperationException($"Session '{state.SessionId}' expected event {state.LastSeq + 1} but got {envelope.Seq}.");
+        }
+
+        var ts = envelope.Timestamp;
+        switch (envelope.Event)
+        {
+            case SessionStarted e:
+                state.Agent = e.Agent;
+                state.OnDisconnect = e.OnDisconnect;
+                state.Source = e.Source;
+                state.Gateway = e.Gateway;
+                state.ChatId = e.ChatId;
+                state.CreatedAt = ts;
+                state.Status = SessionStatus.Active;
+                break;
+
+            case UserMessage e:
+                var user = new ConversationEntry
+                {
+                    Seq = envelope.Seq,
+                    Role = "user",
+                    Content = e.Content,
+                    Timestamp = ts,
+                    MessageId = e.MessageId,
+                    SenderName = e.SenderName,
+                };
+                if (HasUnansweredToolCalls(state))
+                {
+                    state.Deferred.Add(user);
+                }
+                else
+                {
+                    state.Conversation.Add(user);
+                }
+
+                state.MessageCount++;
+                if (e.ClientMessageId is not null)
+                {
+                    state.RecentClientMessages.Add(new ClientMessageRef { ClientMessageId = e.ClientMessageId, MessageId = e.MessageId, Seq = envelope.Seq });
+                    if (state.RecentClientMessages.Count > RememberedClientMessages)
+                    {
+                        state.RecentClientMessages.RemoveAt(0);
+                    }
+                }
+
+                break;
+
+            case TurnStarted e:
+                if (!e.Resumed || state.Turn is null)
+                {
+                    state.Turn = new TurnState { TurnId = e.TurnId, TriggerSeq = e.TriggerSeq, StartedAt = ts };
+                }
+
+                break;
+
+            case LlmCallStarted e:
+                if (state.Turn is { } turn)
+                {
+                    turn.LlmCallInFlight = true;
+                    turn.LlmAttempt = e.Attempt;
+                    turn.LlmCallStartedSeq = envelope.Seq;
+                }
+
+                break;
+
+            case AssistantMessage e:
+                // The reply answers what the model was sent; messages that arrived during the call come after it.
+                var answeredThrough = state.Turn?.LlmCallStartedSeq ?? long.MaxValue;
+                var at = state.Conversation.FindIndex(c => c.Seq > answeredThrough && c.Role == "user");
+                state.Conversation.Insert(at < 0 ? state.Conversation.Count : at, new ConversationEntry
+                {
+                    Seq = envelope.Seq,
+                    Role = "assistant",
+                    Content = e.Content,
+                    Timestamp = ts,
+                    MessageId = e.MessageId,
+                    ToolCalls = e.ToolCalls is { Count: > 0 } calls ? calls.Select(ToolCallEntry.From).ToList() : null,
+                    Interrupted = e.Interrupted,
+                });
+                state.MessageCount++;
+                if (e.Usage is { } usage)
+                {
+                    state.InputTokens += usage.InputTokens;
+                    state.OutputTokens += usage.OutputTokens;
+                }
+
+                if (state.Turn is { } current)
+                {
+                    current.LlmCallInFlight = false;
+                    current.LlmAttempt = 0;
+                    if (!e.Interrupted)
+                    {
+                        current.Iteration++;
+                        current.LastAssistantMessageId = e.MessageId;
+                        current.Calls.Clear();
+                    }
+
+                    if (e.Usage is { } turnUsage)
+                    {
+                        current.InputTokens += turnUsage.InputTokens;
+                        current.OutputTokens += turnUsage.OutputTokens;
+                    }
+                }
+
+                break;
+
+            case LlmCallFailed e:
+                if (state.Turn is { } failing)
+                {
+                    failing.LlmCallInFlight = false;
+                }
+
+                state.LastError = e.Message;
+                break;
+
+            case ToolCallRequested e:
+                state.Turn?.Calls.Add(new TurnToolCall
+                {
+                    CallId = e.CallId,
+                    Tool = e.Tool,
+                    Arguments = e.Arguments,
+                    Idempotent = e.Idempotent,
+                    Verdict = e.Verdict ?? "allow",
+                    Command = e.Command ?? string.Empty,
+                    RequestedAt = ts,
+                });
+                break;
+
+            case ApprovalRequired e:
+                if (FindCall(state, e.CallId) is { } waiting)
+                {
+                    waiting.Phase = ToolCallPhase.AwaitingApproval;
+                    waiting.ExpiresAt = e.ExpiresAt;
+                    waiting.Command = e.Command;
+                }
+
+                break;
+
+            case ApprovalDecided e:
+                if (FindCall(state, e.CallId) is { } decided)
+                {
+                    decided.Decision = e.Decision;
+                    decided.Phase = e.Decision == ApprovalChoice.Deny ? ToolCallPhase.Denied : ToolCallPhase.Approved;
+                }
+
+                break;
+
+            case ToolStarted e:
+                if (FindCall(state, e.CallId) is { } started)
+                {
+                    started.Phase = ToolCallPhase.Started;
+                }
+
+                break;
+
+            case ToolFinished e:
+                AddToolResult(state, envelope.Seq, ts, e.CallId, e.Tool, e.Content);
+                break;
+
+            case ToolInterrupted e:
+                AddToolResult(state, envelope.Seq, ts, e.CallId, e.Tool, e.Content);
+                break;
+
+            case TurnCompleted e:
+                state.Turn = null;
+                state.Conversation.AddRange(state.Deferred);
+                state.Deferred.Clear();
+                if (e.Outcome == TurnOutcome.Failed)
+                {
+                    state.LastError = e.Error;
+                }
+
+                break;
+
+            case StatusChanged e:
+                state.Status = e.To;
+                break;
+
+            case SessionError e:
+                state.LastError = e.Message;
+                break;
+        }
+
+        state.LastSeq = envelope.Seq;
+        state.UpdatedAt = ts;
+    }
+
+    /// <summary>True while an assistant message has tool calls without results.</summary>
+    public static bool HasUnansweredToolCalls(SessionState state)
+    {
+        for (var i = state.Conversation.Count - 1; i >= 0; i--)
+        {
+            var entry = state.Conversation[i];
+            if (entry.Role == "assistant" && !entry.Interrupted)
+            {
+                if (entry.ToolCalls is not { Count: > 0 } calls)
+                {
+                    return false;
+                }
+
+                var answered = 0;
+                for (var j = i + 1; j < state.Conversation.Count; j++)
+                {
+                    if (state.Conversation[j].Role == "tool" && calls.Exists(c => c.Id == state.Conversation[j].ToolCallId))
+                    {
+                        answered++;
+                    }
+                }
+
+                return answered < calls.Count;
+            }
+        }
+
+        return false;
+    }
+
+    private static TurnToolCall? FindCall(SessionState state, string callId) =>
+        state.Turn?.Calls.Find(c => c.CallId == callId);
+
+    private static void AddToolResult(SessionState state, long seq, DateTimeOffset ts, string callId, string tool, string content)
+    {
+        state.Conversation.Add(new ConversationEntry
+        {
+            Seq = seq,
+            Role = "tool",
+            Content = content,
+            Timestamp = ts,
+            ToolCallId = callId,
+            ToolName = tool,
+        });
+        if (FindCall(state, callId) is { } call)
+        {
+            call.Phase = ToolCallPhase.Finished;
+        }
+
+        if (!HasUnansweredToolCalls(state) && state.Deferred.Count > 0)
+        {
+            state.Conversation.AddRange(state.Deferred);
+            state.Deferred.Clear();
+        }
+    }
+}

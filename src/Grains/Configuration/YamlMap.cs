@@ -28,7 +28,8 @@ internal sealed class YamlMap
             }
             else
             {
-                file.Warning(key.Start, $"{Describe("?")}: only plain keys are supported; this {YamlFile.Describe(key)} key is ignored");
+                var where = path.Length == 0 ? "at the top level" : $"in {path}";
+                file.Warning(key.Start, $"a key that is {YamlFile.Describe(key)} {where} is ignored; expected plain text keys");
             }
         }
     }

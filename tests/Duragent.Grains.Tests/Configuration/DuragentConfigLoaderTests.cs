@@ -296,6 +296,14 @@ public class DuragentConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_ComplexKey_IsAWarning()
+    {
+        var result = Parse("server:\n  ? [a, b]\n  : 1\n");
+
+        Assert.Equal($"{ConfigFile}:2:5: warning: a key that is a list in server is ignored; expected plain text keys", Assert.Single(result.Warnings).ToString());
+    }
+
+    [Fact]
     public void Parse_ShortToken_IsAWarning()
     {
         var result = Parse("server:\n  api_token: short\n");

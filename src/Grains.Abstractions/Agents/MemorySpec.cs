@@ -1,0 +1,11 @@
+namespace Duragent.Agents;
+
+/// <summary>The <c>spec.memory</c> block. Its presence turns the memory tool and the memory directive on.</summary>
+public sealed record MemorySpec
+{
+    /// <summary>The default and only backend: <c>filesystem</c>.</summary>
+    public const string DefaultBackend = "filesystem";
+
+    /// <summary>Where memories are kept; <c>filesystem</c> by default.</summary>
+    public string Backend { get; init; } = DefaultBackend;
+}

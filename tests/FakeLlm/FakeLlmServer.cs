@@ -25,6 +25,7 @@ namespace Duragent.FakeLlm;
 /// </summary>
 public sealed class FakeLlmServer : IAsyncDisposable
 {
+    private static readonly TimeSpan DisconnectDrainDelay = TimeSpan.FromMilliseconds(100);
     private static readonly OpenAiWireFormat OpenAi = new();
     private static readonly AnthropicWireFormat Anthropic = new();
 
@@ -339,6 +340,9 @@ public sealed class FakeLlmServer : IAsyncDisposable
         switch (response.Fault)
         {
             case FakeStreamFault.Disconnect:
+                // Kestrel drops output its socket loop has not taken from the pipe yet when a connection is aborted;
+                // give it a moment so the chunks already written reach the client before the connection dies.
+                await Task.Delay(DisconnectDrainDelay, cancellationToken);
                 context.Abort();
                 return;
             case FakeStreamFault.Hang:

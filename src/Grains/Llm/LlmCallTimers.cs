@@ -37,6 +37,13 @@ internal sealed class LlmCallTimers : IDisposable
         : _idle.IsCancellationRequested ? CancelReason.Idle
         : CancelReason.None;
 
+    /// <summary>
+    /// The exception to throw once the caller cancelled: an <see cref="OperationCanceledException"/> carrying the
+    /// caller's own token (HttpClient reports the linked one).
+    /// </summary>
+    public OperationCanceledException CallerCancellation(OperationCanceledException inner) =>
+        inner.CancellationToken == _caller ? inner : new OperationCanceledException("the LLM call was cancelled", inner, _caller);
+
     /// <summary>Arms the idle timer before waiting for the network.</summary>
     public void StartIdle() => _idle.CancelAfter(IdleTimeout);
 

@@ -61,6 +61,10 @@ internal abstract partial class LlmClientBase : ILlmClient
         {
             stream = await response.Content.ReadAsStreamAsync(timers.Token);
         }
+        catch (OperationCanceledException ex) when (timers.CallerCancelled)
+        {
+            throw timers.CallerCancellation(ex);
+        }
         catch (Exception ex) when (!timers.CallerCancelled)
         {
             throw StreamFailure(ex, timers, decoder, attempts);
@@ -81,6 +85,10 @@ internal abstract partial class LlmClientBase : ILlmClient
                 try
                 {
                     more = await items.MoveNextAsync();
+                }
+                catch (OperationCanceledException ex) when (timers.CallerCancelled)
+                {
+                    throw timers.CallerCancellation(ex);
                 }
                 catch (Exception ex) when (!timers.CallerCancelled)
                 {
@@ -193,7 +201,11 @@ internal abstract partial class LlmClientBase : ILlmClient
             {
                 await Task.Delay(delay, _time, timers.Token);
             }
-            catch (OperationCanceledException ex) when (!timers.CallerCancelled)
+            catch (OperationCanceledException ex) when (timers.CallerCancelled)
+            {
+                throw timers.CallerCancellation(ex);
+            }
+            catch (OperationCanceledException ex)
             {
                 throw TimeoutFailure(timers, ex, string.Empty, attempt, $"while waiting to retry after: {failure.Message}");
             }
@@ -210,6 +222,10 @@ internal abstract partial class LlmClientBase : ILlmClient
         try
         {
             response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timers.Token);
+        }
+        catch (OperationCanceledException ex) when (timers.CallerCancelled)
+        {
+            throw timers.CallerCancellation(ex);
         }
         catch (Exception ex) when (!timers.CallerCancelled)
         {
@@ -298,7 +314,11 @@ internal abstract partial class LlmClientBase : ILlmClient
         {
             body = string.Empty;
         }
-        catch (OperationCanceledException ex) when (!timers.CallerCancelled)
+        catch (OperationCanceledException ex) when (timers.CallerCancelled)
+        {
+            throw timers.CallerCancellation(ex);
+        }
+        catch (OperationCanceledException ex)
         {
             return TimeoutFailure(timers, ex, string.Empty, attempt, $"while reading an HTTP {(int)response.StatusCode} error body");
         }

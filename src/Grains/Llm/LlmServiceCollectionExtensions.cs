@@ -8,13 +8,13 @@ namespace Duragent.Llm;
 public static class LlmServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ILlmClientFactory"/>, the shared HTTP handler, <see cref="LlmOptions"/> (validated at first use),
+    /// Adds <see cref="ILlmClientFactory"/>, the shared HTTP handler, <see cref="LlmOptions"/> (validated at host start and at first use),
     /// the process <see cref="IEnvironmentVariables"/> and <see cref="TimeProvider.System"/> unless already registered.
     /// </summary>
     public static IServiceCollection AddDuragentLlm(this IServiceCollection services, Action<LlmOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var optionsBuilder = services.AddOptions<LlmOptions>();
+        var optionsBuilder = services.AddOptions<LlmOptions>().ValidateOnStart();
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);

@@ -305,6 +305,48 @@ public sealed class LlmFailureTests
         Assert.Contains("***", client.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ListenerThatNeverAccepts_ThrowsConnectTimeout_AfterRetrying()
+    {
+        // A listening socket with a full accept queue drops new SYNs, so connecting hangs until the connect timeout.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+                try
+                {
+                    await filler.ConnectAsync(IPAddress.Loopback, port, quick.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
+            using var kit = new LlmTestKit(options => options.ConnectTimeout = TimeSpan.FromMilliseconds(300));
+            var client = kit.Factory.Create(new LlmModelSettings("openai", "m") { BaseUrl = $"http://127.0.0.1:{port}/v1" });
+
+            var (error, _) = await LlmTestKit.FailAsync<LlmTimeoutException>(client, LlmTestKit.Request());
+
+            Assert.Equal(LlmTimeoutKind.Connect, error.Kind);
+            Assert.Equal(TimeSpan.FromMilliseconds(300), error.Timeout);
+            Assert.Equal(3, error.Attempts);
+            Assert.Contains("timed out after 300 ms", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fillers.ForEach(filler => filler.Dispose());
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

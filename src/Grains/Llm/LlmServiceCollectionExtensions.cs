@@ -9,7 +9,7 @@ public static class LlmServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ILlmClientFactory"/>, the shared HTTP handler, <see cref="LlmOptions"/> (validated at host start and at first use),
-    /// the process <see cref="IEnvironmentVariables"/> and <see cref="TimeProvider.System"/> unless already registered.
+    /// logging, the process <see cref="IEnvironmentVariables"/> and <see cref="TimeProvider.System"/> unless already registered.
     /// </summary>
     public static IServiceCollection AddDuragentLlm(this IServiceCollection services, Action<LlmOptions>? configure = null)
     {
@@ -21,6 +21,7 @@ public static class LlmServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IEnvironmentVariables, ProcessEnvironmentVariables>();
         services.TryAddSingleton<LlmHttpClient>();

@@ -1,4 +1,5 @@
 using Duragent.Llm;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Duragent.Grains.Tests.Llm;
 
@@ -90,6 +91,18 @@ public sealed class LlmClientFactoryTests
         using var kit = new LlmTestKit();
 
         Assert.Equal(expected, kit.Factory.Create(new LlmModelSettings(given, "m")).Provider);
+    }
+
+    [Fact]
+    public void AddDuragentLlm_WorksOnABareServiceCollection()
+    {
+        using var services = new ServiceCollection()
+            .AddDuragentLlm()
+            .BuildServiceProvider();
+
+        var factory = services.GetRequiredService<ILlmClientFactory>();
+
+        Assert.Equal(LlmProviders.Ollama, factory.Create(new LlmModelSettings("ollama", "llama3.1")).Provider);
     }
 
     [Fact]

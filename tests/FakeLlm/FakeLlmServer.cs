@@ -25,7 +25,6 @@ namespace Duragent.FakeLlm;
 /// </summary>
 public sealed class FakeLlmServer : IAsyncDisposable
 {
-    private static readonly TimeSpan DisconnectDrainDelay = TimeSpan.FromMilliseconds(100);
     private static readonly OpenAiWireFormat OpenAi = new();
     private static readonly AnthropicWireFormat Anthropic = new();
 
@@ -98,6 +97,11 @@ public sealed class FakeLlmServer : IAsyncDisposable
             EnvironmentName = "Production",
         });
         builder.Logging.ClearProviders();
+
+        // With a 2-byte transport buffer a flush completes only once the socket loop has sent everything: so
+        // "written and flushed" means "on the wire", and aborting a connection right after loses nothing already
+        // flushed (Kestrel drops unsent output on abort).
+        builder.WebHost.UseSockets(sockets => sockets.MaxWriteBufferSize = 2);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
@@ -340,9 +344,6 @@ public sealed class FakeLlmServer : IAsyncDisposable
         switch (response.Fault)
         {
             case FakeStreamFault.Disconnect:
-                // Kestrel drops output its socket loop has not taken from the pipe yet when a connection is aborted;
-                // give it a moment so the chunks already written reach the client before the connection dies.
-                await Task.Delay(DisconnectDrainDelay, cancellationToken);
                 context.Abort();
                 return;
             case FakeStreamFault.Hang:

@@ -156,10 +156,14 @@ public sealed record FakeResponse
     /// <summary>Adds a response header.</summary>
     public FakeResponse WithHeader(string name, string value) => this with { Headers = [.. Headers, new(name, value)] };
 
-    /// <summary>Waits at <paramref name="gate"/> after <paramref name="afterChunks"/> chunks until it is released.</summary>
+    /// <summary>
+    /// Waits at <paramref name="gate"/> after <paramref name="afterChunks"/> chunks until it is released. The chunks
+    /// before it are on the socket when the gate reports "reached", so a test that then aborts the connection knows
+    /// the client can see them.
+    /// </summary>
     public FakeResponse WithGate(FakeGate gate, int afterChunks = 0) => this with { Gate = gate, GateAfterChunks = afterChunks };
 
-    /// <summary>Aborts the connection after <paramref name="chunks"/> chunks.</summary>
+    /// <summary>Aborts the connection after <paramref name="chunks"/> chunks (the chunks before it are on the socket by then).</summary>
     public FakeResponse DisconnectAfter(int chunks) => this with { Fault = FakeStreamFault.Disconnect, FaultAfterChunks = chunks };
 
     /// <summary>Ends the body cleanly after <paramref name="chunks"/> chunks, without any finish marker.</summary>

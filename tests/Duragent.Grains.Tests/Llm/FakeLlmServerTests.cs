@@ -219,9 +219,28 @@ public sealed class FakeLlmServerTests
             });
     }
 
+    private static async Task<string> PostAsync(string url, string json)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, $"POST {url} answered {(int)response.StatusCode}");
+        return await response.Content.ReadAsStringAsync();
+    }
+}
+
+/// <summary>Runs alone, after the parallel tests: 1,000 streams starve the thread pool enough to upset timing tests.</summary>
+[CollectionDefinition(nameof(LoadTests), DisableParallelization = true)]
+public sealed class LoadTests
+{
+}
+
+/// <summary>The fake server under the load benchmarks put on it.</summary>
+[Collection(nameof(LoadTests))]
+public sealed class FakeLlmServerLoadTests
+{
     [Fact]
     [Trait("Category", "Slow")]
-    public async Task Serves1000ConcurrentStreams()
+    public async Task FakeServer_Serves1000ConcurrentStreams()
     {
         await using var llm = await FakeLlmServer.StartAsync(recordRequests: false);
         using var kit = new LlmTestKit();
@@ -241,13 +260,5 @@ public sealed class FakeLlmServerTests
 
         Assert.All(results, result => Assert.Equal("abc", result.Completed.Text));
         Assert.Equal(1000, llm.RequestCount);
-    }
-
-    private static async Task<string> PostAsync(string url, string json)
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
-        Assert.True(response.IsSuccessStatusCode, $"POST {url} answered {(int)response.StatusCode}");
-        return await response.Content.ReadAsStringAsync();
     }
 }

@@ -51,7 +51,7 @@ internal abstract partial class LlmClientBase : ILlmClient
         var body = WriteBody(request);
         var started = _time.GetTimestamp();
         using var timers = new LlmCallTimers(cancellationToken, Endpoint.Timeout, Endpoint.IdleTimeout, _time);
-        var (response, attempts) = await SendWithRetriesAsync(body, timers);
+        var (response, attempts) = await SendWithRetriesAsync(body, ModelOf(request), timers);
         using var responseScope = response;
         var decoder = CreateDecoder();
 
@@ -144,9 +144,13 @@ internal abstract partial class LlmClientBase : ILlmClient
 
         if (!decoder.HasFinished && !decoder.IsTerminated)
         {
+            var mediaType = response.Content.Headers.ContentType?.MediaType;
+            var notSse = mediaType is not null && !mediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase)
+                ? $"; the response was {mediaType}, not text/event-stream"
+                : string.Empty;
             throw new LlmStreamBrokenException(
                 $"{Describe()} ended its stream after {decoder.Chunks} chunks without saying it had finished " +
-                $"({decoder.Text.Length} characters of text so far)")
+                $"({decoder.Text.Length} characters of text so far){notSse}")
             {
                 Provider = Provider,
                 PartialText = decoder.Text,
@@ -179,11 +183,11 @@ internal abstract partial class LlmClientBase : ILlmClient
 
     private string Describe() => Endpoint.Provider;
 
-    private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(byte[] body, LlmCallTimers timers)
+    private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(byte[] body, string model, LlmCallTimers timers)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var (response, failure, retryAfter) = await AttemptAsync(body, timers, attempt);
+            var (response, failure, retryAfter) = await AttemptAsync(body, model, timers, attempt);
             if (response is not null)
             {
                 return (response, attempt);
@@ -214,7 +218,7 @@ internal abstract partial class LlmClientBase : ILlmClient
 
     /// <summary>One POST: the successful response, or the failure to retry or throw (timeouts other than connect are thrown).</summary>
     private async Task<(HttpResponseMessage? Response, LlmException? Failure, TimeSpan? RetryAfter)> AttemptAsync(
-        byte[] body, LlmCallTimers timers, int attempt)
+        byte[] body, string model, LlmCallTimers timers, int attempt)
     {
         using var message = CreateMessage(body);
         HttpResponseMessage response;
@@ -250,7 +254,7 @@ internal abstract partial class LlmClientBase : ILlmClient
         using (response)
         {
             var retryAfter = RetryDelay.Parse(response.Headers, _time.GetUtcNow());
-            return (null, await ReadErrorAsync(response, retryAfter, timers, attempt), retryAfter);
+            return (null, await ReadErrorAsync(response, model, retryAfter, timers, attempt), retryAfter);
         }
     }
 
@@ -302,7 +306,7 @@ internal abstract partial class LlmClientBase : ILlmClient
     }
 
     private async Task<LlmException> ReadErrorAsync(
-        HttpResponseMessage response, TimeSpan? retryAfter, LlmCallTimers timers, int attempt)
+        HttpResponseMessage response, string model, TimeSpan? retryAfter, LlmCallTimers timers, int attempt)
     {
         string body;
         timers.StartIdle();
@@ -334,7 +338,7 @@ internal abstract partial class LlmClientBase : ILlmClient
         {
             var wait = retryAfter is { } r ? $", retry after {Seconds(r)}" : string.Empty;
             return new LlmRateLimitedException(
-                $"{Describe()} rate-limited the call to model '{Endpoint.Model}' (HTTP 429{wait}){detail}",
+                $"{Describe()} rate-limited the call to model '{model}' (HTTP 429{wait}){detail}",
                 providerMessage,
                 errorType,
                 retryAfter)
@@ -345,7 +349,7 @@ internal abstract partial class LlmClientBase : ILlmClient
         }
 
         return new LlmHttpException(
-            $"{Describe()} answered HTTP {status} {response.ReasonPhrase} for model '{Endpoint.Model}' at {RequestUri}{detail}",
+            $"{Describe()} answered HTTP {status} {response.ReasonPhrase} for model '{model}' at {RequestUri}{detail}",
             status,
             providerMessage,
             errorType)

@@ -296,6 +296,18 @@ public sealed class LlmFailureTests
     }
 
     [Fact]
+    public async Task NonStreamingAnswerToAStreamingRequest_ThrowsStreamBroken_SayingWhatCame()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        using var kit = new LlmTestKit();
+        llm.Enqueue(FakeResponse.Raw(200, """{"id":"x","object":"chat.completion","choices":[]}"""));
+
+        var (error, _) = await LlmTestKit.FailAsync<LlmStreamBrokenException>(kit.Client(llm, LlmProviders.OpenAi), LlmTestKit.Request());
+
+        Assert.Contains("the response was application/json, not text/event-stream", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MalformedChunk_ThrowsStreamBroken()
     {
         await using var llm = await FakeLlmServer.StartAsync();

@@ -96,6 +96,20 @@ public sealed class LlmStreamingTests
     }
 
     [Fact]
+    public async Task CompleteAsync_ReturnsTheCompletion_AndReportsDeltas()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        using var kit = new LlmTestKit();
+        llm.Enqueue(FakeResponse.Text("a", "b"));
+        var seen = new List<string>();
+
+        var completed = await kit.Client(llm, LlmProviders.Anthropic).CompleteAsync(LlmTestKit.Request(), delta => seen.Add(delta.Text));
+
+        Assert.Equal("ab", completed.Text);
+        Assert.Equal(["a", "b"], seen);
+    }
+
+    [Fact]
     public async Task OpenAi_ToolCallsWithoutIds_GetGeneratedIds()
     {
         await using var llm = await FakeLlmServer.StartAsync();

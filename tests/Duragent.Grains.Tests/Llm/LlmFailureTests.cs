@@ -308,6 +308,36 @@ public sealed class LlmFailureTests
     }
 
     [Fact]
+    public async Task OpenRouterErrorChunkWithNumericCode_MapsToThatStatus()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        using var kit = new LlmTestKit();
+        llm.Enqueue(FakeResponse.RawStream(
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"so\"}}]}\n\n",
+            "data: {\"error\":{\"code\":429,\"message\":\"Provider returned error\"},\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"error\"}]}\n\n"));
+
+        var (error, _) = await LlmTestKit.FailAsync<LlmRateLimitedException>(kit.Client(llm, LlmProviders.OpenRouter), LlmTestKit.Request());
+
+        Assert.Equal(429, error.StatusCode);
+        Assert.Equal("Provider returned error", error.ProviderMessage);
+        Assert.Equal("so", error.PartialText);
+    }
+
+    [Fact]
+    public async Task AnthropicRateLimitEvent_ThrowsRateLimited()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        using var kit = new LlmTestKit();
+        llm.Enqueue(FakeResponse.Text("x").ErrorAfter(0, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"));
+
+        var (error, deltas) = await LlmTestKit.FailAsync<LlmRateLimitedException>(kit.Client(llm, LlmProviders.Anthropic), LlmTestKit.Request());
+
+        Assert.Empty(deltas);
+        Assert.Equal("rate_limit_error", error.ErrorType);
+        Assert.Equal(1, llm.RequestCount);
+    }
+
+    [Fact]
     public async Task MalformedChunk_ThrowsStreamBroken()
     {
         await using var llm = await FakeLlmServer.StartAsync();

@@ -96,6 +96,30 @@ public sealed class LlmStreamingTests
     }
 
     [Fact]
+    public async Task Anthropic_IgnoresThinkingBlocks()
+    {
+        await using var llm = await FakeLlmServer.StartAsync();
+        using var kit = new LlmTestKit();
+        static string Event(string name, string data) => $"event: {name}\ndata: {data}\n\n";
+        llm.Enqueue(FakeResponse.RawStream(
+            Event("message_start", """{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":7,"cache_read_input_tokens":3,"output_tokens":1}}}"""),
+            Event("content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"""),
+            Event("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"let me think"}}"""),
+            Event("content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"abc"}}"""),
+            Event("content_block_stop", """{"type":"content_block_stop","index":0}"""),
+            Event("content_block_start", """{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}"""),
+            Event("content_block_delta", """{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"answer"}}"""),
+            Event("content_block_stop", """{"type":"content_block_stop","index":1}"""),
+            Event("message_delta", """{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":12}}"""),
+            Event("message_stop", """{"type":"message_stop"}""")));
+
+        var (deltas, completed) = await LlmTestKit.CollectAsync(kit.Client(llm, LlmProviders.Anthropic), LlmTestKit.Request());
+
+        Assert.Equal(["answer"], deltas);
+        Assert.Equal(new LlmUsage(10, 12, 22), completed.Usage);
+    }
+
+    [Fact]
     public async Task CompleteAsync_ReturnsTheCompletion_AndReportsDeltas()
     {
         await using var llm = await FakeLlmServer.StartAsync();

@@ -15,6 +15,12 @@ namespace Duragent.Context;
 /// <param name="History">What the history may use.</param>
 public sealed record ContextBudget(int MaxInput, int SystemTokens, int ToolTokens, int OutputReserve, int Margin, int Available, int History)
 {
+    /// <summary>The output reserve when the agent sets no <c>max_output_tokens</c>: 4,096.</summary>
+    public const int DefaultOutputReserve = 4_096;
+
+    /// <summary>The safety margin kept free of the context window: 10 percent.</summary>
+    public const int SafetyMarginPercent = 10;
+
     /// <summary>Computes the budget of one call.</summary>
     public static ContextBudget Compute(int maxInputTokens, int systemTokens, int toolTokens, int? maxOutputTokens, int maxHistoryTokens)
     {
@@ -22,8 +28,8 @@ public sealed record ContextBudget(int MaxInput, int SystemTokens, int ToolToken
         ArgumentOutOfRangeException.ThrowIfNegative(systemTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(toolTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(maxHistoryTokens);
-        var output = maxOutputTokens is > 0 and var o ? o : ContextWindowOptions.DefaultOutputReserve;
-        var margin = (int)((long)maxInputTokens * ContextWindowOptions.SafetyMarginPercent / 100);
+        var output = maxOutputTokens is > 0 and var o ? o : DefaultOutputReserve;
+        var margin = (int)((long)maxInputTokens * SafetyMarginPercent / 100);
         var available = (int)Math.Max(0, (long)maxInputTokens - systemTokens - toolTokens - output - margin);
         var history = maxHistoryTokens > 0 ? Math.Min(available, maxHistoryTokens) : available;
         return new ContextBudget(maxInputTokens, systemTokens, toolTokens, output, margin, available, history);

@@ -1,3 +1,4 @@
+using Duragent.Agents;
 using System.Globalization;
 using System.Text;
 

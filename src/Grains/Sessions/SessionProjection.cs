@@ -84,6 +84,7 @@ public static class SessionProjection
                     turn.LlmCallInFlight = true;
                     turn.LlmAttempt = e.Attempt;
                     turn.LlmCallStartedSeq = envelope.Seq;
+                    turn.LastLlmFailure = null;
                 }
 
                 break;
@@ -113,6 +114,7 @@ public static class SessionProjection
                 {
                     current.LlmCallInFlight = false;
                     current.LlmAttempt = 0;
+                    current.LastLlmFailure = null;
                     if (!e.Interrupted)
                     {
                         current.Iteration++;
@@ -133,6 +135,7 @@ public static class SessionProjection
                 if (state.Turn is { } failing)
                 {
                     failing.LlmCallInFlight = false;
+                    failing.LastLlmFailure = e.Code;
                 }
 
                 state.LastError = e.Message;
@@ -179,15 +182,17 @@ public static class SessionProjection
                 break;
 
             case ToolFinished e:
-                AddToolResult(state, envelope.Seq, ts, e.CallId, e.Tool, e.Content);
+                AddToolResult(state, envelope.Seq, ts, e.CallId, e.Tool, e.Content, e.Status != ToolOutcome.Ok);
                 break;
 
             case ToolInterrupted e:
-                AddToolResult(state, envelope.Seq, ts, e.CallId, e.Tool, e.Content);
+                AddToolResult(state, envelope.Seq, ts, e.CallId, e.Tool, e.Content, isError: true);
                 break;
 
             case TurnCompleted e:
                 state.Turn = null;
+                state.LastTurnId = e.TurnId;
+                state.LastTurnOutcome = e.Outcome;
                 state.Conversation.AddRange(state.Deferred);
                 state.Deferred.Clear();
                 if (e.Outcome == TurnOutcome.Failed)
@@ -242,10 +247,11 @@ public static class SessionProjection
     private static TurnToolCall? FindCall(SessionState state, string callId) =>
         state.Turn?.Calls.Find(c => c.CallId == callId);
 
-    private static void AddToolResult(SessionState state, long seq, DateTimeOffset ts, string callId, string tool, string content)
+    private static void AddToolResult(SessionState state, long seq, DateTimeOffset ts, string callId, string tool, string content, bool isError)
     {
         state.Conversation.Add(new ConversationEntry
         {
+            IsError = isError,
             Seq = seq,
             Role = "tool",
             Content = content,

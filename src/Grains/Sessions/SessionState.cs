@@ -54,6 +54,12 @@ public sealed class SessionState
 
     public string? LastError { get; set; }
 
+    /// <summary>The id of the last turn that ended.</summary>
+    public string? LastTurnId { get; set; }
+
+    /// <summary>How the last turn ended.</summary>
+    public TurnOutcome? LastTurnOutcome { get; set; }
+
     /// <summary>Token usage over the session's life.</summary>
     public long InputTokens { get; set; }
 
@@ -82,6 +88,9 @@ public sealed class ConversationEntry
     public string? ToolCallId { get; set; }
 
     public string? ToolName { get; set; }
+
+    /// <summary>For a tool result: the call failed, was denied, skipped or timed out.</summary>
+    public bool IsError { get; set; }
 
     /// <summary>An assistant reply cut short (pause, cancel): shown in the history, never sent to the model.</summary>
     public bool Interrupted { get; set; }
@@ -132,6 +141,9 @@ public sealed class TurnState
 
     /// <summary>The seq of the latest <c>llm_call_started</c>: the model saw the conversation up to it.</summary>
     public long LlmCallStartedSeq { get; set; }
+
+    /// <summary>The code of the latest <c>llm_call_failed</c> of the current call, if any.</summary>
+    public string? LastLlmFailure { get; set; }
 
     /// <summary>Attempts of the current LLM call (re-issued after a broken stream or a restart).</summary>
     public int LlmAttempt { get; set; }

@@ -1,3 +1,4 @@
+using Duragent.Agents;
 using Duragent.Context;
 
 namespace Duragent.Grains.Tests.Context;
@@ -37,19 +38,5 @@ public sealed class ContextBudgetTests
 
         Assert.Equal(0, budget.Available);
         Assert.Equal(0, budget.History);
-    }
-
-    [Fact]
-    public void Options_HaveTheOriginalDefaults_AndRejectZeroToolResultCap()
-    {
-        var options = new ContextWindowOptions();
-
-        Assert.Equal(40_000, options.MaxHistoryTokens);
-        Assert.Equal(8_000, options.MaxToolResultTokens);
-        Assert.Equal(ToolResultTruncation.Head, options.ToolResultTruncation);
-        Assert.Equal(2, options.ToolResultKeepFirst);
-        Assert.Equal(5, options.ToolResultKeepLast);
-        Assert.Null(options.Check());
-        Assert.Equal("context.max_tool_result_tokens must be greater than 0 (was 0)", (options with { MaxToolResultTokens = 0 }).Check());
     }
 }

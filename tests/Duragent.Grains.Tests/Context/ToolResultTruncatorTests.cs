@@ -1,3 +1,4 @@
+using Duragent.Agents;
 using Duragent.Context;
 
 namespace Duragent.Grains.Tests.Context;

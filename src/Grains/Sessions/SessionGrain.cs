@@ -1,0 +1,1238 @@
+// SessionGrain is one long file on purpose: it reads as one story, the durable state machine of a session
+// (ARCHITECTURE §3). The rule throughout: record before acting, record after acting. Every change of state is an
+// event appended to the log (fsynced) and then folded by SessionProjection; long work (LLM streams, tool
+// processes) runs outside the grain's turns and hands its results back through RunTurnAsync.
+using System.Text;
+using System.Text.Json;
+using Duragent.Agents;
+using Duragent.Llm;
+using Duragent.Policy;
+using Duragent.Runtime;
+using Duragent.Sessions.Events;
+using Duragent.Storage;
+using Duragent.Tools;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Duragent.Sessions;
+
+/// <summary>The session grain: a durable conversation and the agent loop that answers it.</summary>
+public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
+{
+    /// <summary>The reminder that keeps a running turn alive across restarts.</summary>
+    public const string TurnReminder = "turn";
+
+    /// <summary>The reminder that expires a pending approval.</summary>
+    public const string ApprovalReminder = "approval";
+
+    private static readonly TimeSpan TurnReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private readonly IPersistentState<SessionState> _snapshot;
+    private readonly IEventLogStorage _log;
+    private readonly ILlmClientFactory _llm;
+    private readonly ProcessRunner _processes;
+    private readonly ISessionIndex _index;
+    private readonly TimeProvider _clock;
+    private readonly SessionOptions _options;
+    private readonly ILogger<SessionGrain> _logger;
+
+    // Live work: at most one LLM call or one tool runs at a time. _activeWorkId is non-zero from the start of the work
+    // until its result is recorded (or it is stopped); results of stopped work carry an old id and are ignored.
+    private readonly Lock _deltaGate = new();
+    private readonly StringBuilder _pendingDelta = new();
+    private readonly StringBuilder _streamedText = new();
+    private readonly List<TurnWaiter> _waiters = [];
+    private SessionEventHub _hub = new(0);
+    private CancellationTokenSource? _workCts;
+    private Task? _work;
+    private long _workSeq;
+    private long _activeWorkId;
+    private bool _deltaFlushQueued;
+    private bool _pauseRequested;
+    private int _attached;
+    private int _openStreams;
+    private long _snapshotSeq;
+    private long _compactedSeq;
+    private AgentDefinition? _agent;
+    private AgentToolbox? _toolbox;
+
+    public SessionGrain(
+        [PersistentState("state")] IPersistentState<SessionState> snapshot,
+        IEventLogStorage log,
+        ILlmClientFactory llm,
+        ProcessRunner processes,
+        ISessionIndex index,
+        TimeProvider clock,
+        IOptions<SessionOptions> options,
+        ILogger<SessionGrain> logger)
+    {
+        _snapshot = snapshot;
+        _log = log;
+        _llm = llm;
+        _processes = processes;
+        _index = index;
+        _clock = clock;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    private SessionState State => _snapshot.State;
+
+    private string SessionId => GrainKey;
+
+    // ---------------------------------------------------------------- activation and recovery
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var info = await _log.GetInfoAsync(GrainId, cancellationToken);
+        if (State.LastSeq > info.LastSeq)
+        {
+            throw new InvalidOperationException(
+                $"Session '{SessionId}': the snapshot covers events up to {State.LastSeq}, but the log ends at {info.LastSeq}.");
+        }
+
+        if (info.LastSeq > State.LastSeq && info.FirstSeq > State.LastSeq + 1)
+        {
+            throw new InvalidOperationException(
+                $"Session '{SessionId}': the snapshot covers events up to {State.LastSeq}, but the log starts at {info.FirstSeq}; events {State.LastSeq + 1}–{info.FirstSeq - 1} are missing.");
+        }
+
+        var replayed = 0;
+        await foreach (var stored in _log.ReadAsync(GrainId, State.LastSeq + 1, cancellationToken))
+        {
+            SessionProjection.Apply(State, SessionJson.DeserializeEnvelope(stored.Json));
+            replayed++;
+        }
+
+        State.SessionId = SessionId;
+        _snapshotSeq = _snapshot.RecordExists ? State.LastSeq - replayed : 0;
+        _compactedSeq = info.FirstSeq - 1;
+        _hub = new SessionEventHub(State.LastSeq);
+        LogActivated(_logger, SessionId, State.LastSeq, replayed);
+        if (State.Exists && State.Turn is not null && State.Status == SessionStatus.Running)
+        {
+            // A turn was running when the previous activation ended (crash, shutdown, idle collection cannot happen
+            // mid-turn): resume it or park it, as the session's on_disconnect says.
+            PostTurn(RecoverAsync);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await StopWorkAsync();
+        _hub.Close();
+        FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason})."));
+        if (State.Exists && State.LastSeq > _snapshotSeq && reason != DeactivationReason.InconsistentState)
+        {
+            await WriteSnapshotAsync();
+        }
+    }
+
+    private async Task RecoverAsync()
+    {
+        if (State.Turn is null || State.Status != SessionStatus.Running || IsWorkRunning)
+        {
+            return;
+        }
+
+        LogRecovering(_logger, SessionId, State.Turn.TurnId, State.OnDisconnect);
+        if (State.OnDisconnect == OnDisconnect.Pause)
+        {
+            var facts = new List<SessionEvent>();
+            if (State.Turn.LlmCallInFlight)
+            {
+                facts.Add(new LlmCallFailed(State.Turn.TurnId, State.Turn.Iteration + 1, "interrupted", "The silo stopped during the LLM call.", WillRetry: false));
+            }
+
+            var started = State.Turn.Calls.Find(c => c.Phase == ToolCallPhase.Started);
+            if (started is { Idempotent: false })
+            {
+                facts.Add(InterruptedToolEvent(started));
+            }
+
+            facts.Add(new StatusChanged(SessionStatus.Running, SessionStatus.Paused, "the silo restarted during the turn"));
+            await RecordAsync(facts);
+            return;
+        }
+
+        await DriveAsync();
+    }
+
+    public async Task ReceiveReminderAsync(string reminderName, TickStatus status)
+    {
+        switch (reminderName)
+        {
+            case TurnReminder:
+                if (State.Turn is null || State.Status is SessionStatus.Completed)
+                {
+                    await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+                }
+                else if (State.Status == SessionStatus.Running && !IsWorkRunning)
+                {
+                    await RecoverAsync();
+                }
+
+                break;
+            case ApprovalReminder:
+                await ExpireApprovalsAsync();
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    public async Task<SessionInfo> CreateAsync(CreateSession command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (State.Exists)
+        {
+            throw new SessionStateException($"Session '{SessionId}' already exists.");
+        }
+
+        var agent = await LoadAgentAsync(command.Agent);
+        await RecordAsync([new SessionStarted(agent.Name, command.OnDisconnect ?? agent.Session.OnDisconnect, command.Source, command.Gateway, command.ChatId)]);
+        await WriteSnapshotAsync();
+        LogCreated(_logger, SessionId, agent.Name);
+        return Info();
+    }
+
+    public Task<SessionInfo?> GetInfoAsync() => Task.FromResult(State.Exists ? Info() : null);
+
+    public async Task<MessageAccepted> SendMessageAsync(SendMessage command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        EnsureExists();
+        if (string.IsNullOrWhiteSpace(command.Content))
+        {
+            throw new SessionRequestException("The message content is empty.");
+        }
+
+        if (command.ClientMessageId is { } clientId && State.RecentClientMessages.Find(r => r.ClientMessageId == clientId) is { } seen)
+        {
+            return new MessageAccepted(seen.MessageId, seen.Seq, State.Turn?.TurnId, StartedTurn: false, Duplicate: true);
+        }
+
+        if (State.Status == SessionStatus.Completed)
+        {
+            throw new SessionStateException($"Session '{SessionId}' is completed; start a new session.");
+        }
+
+        var message = new UserMessage(Ulid.NewId("msg"), command.Content, command.SenderId, command.SenderName, command.Source, command.ClientMessageId);
+        var events = new List<SessionEvent> { message };
+        var startsTurn = State.Turn is null;
+        string turnId;
+        if (startsTurn)
+        {
+            turnId = Ulid.NewId("turn");
+            events.Add(new TurnStarted(turnId, State.LastSeq + 1));
+            events.Add(new StatusChanged(State.Status, SessionStatus.Running, "new message"));
+        }
+        else
+        {
+            turnId = State.Turn!.TurnId;
+            if (State.Status is SessionStatus.Paused or SessionStatus.AwaitingApproval)
+            {
+                // A new message resumes a parked turn; a pending approval is superseded by it (the planner skips the call).
+                _pauseRequested = false;
+                events.Add(new StatusChanged(State.Status, SessionStatus.Running, "new message"));
+                events.Add(new TurnStarted(turnId, State.Turn.TriggerSeq, Resumed: true));
+            }
+        }
+
+        var recorded = await RecordAsync(events);
+        if (startsTurn)
+        {
+            await RegisterTurnReminderAsync();
+        }
+
+        if (!IsWorkRunning)
+        {
+            await DriveSafelyAsync();
+        }
+
+        return new MessageAccepted(message.MessageId, recorded[0].Seq, turnId, startsTurn);
+    }
+
+    public async Task<SessionInfo> DecideApprovalAsync(DecideApproval command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        EnsureExists();
+        var call = State.Turn?.Calls.Find(c => c.CallId == command.CallId);
+        if (call is null || call.Phase != ToolCallPhase.AwaitingApproval)
+        {
+            var pending = State.Turn?.Calls.Find(c => c.Phase == ToolCallPhase.AwaitingApproval);
+            throw new SessionStateException(pending is null
+                ? $"Session '{SessionId}' has no pending approval."
+                : $"Session '{SessionId}' is waiting for approval of call '{pending.CallId}', not '{command.CallId}'.");
+        }
+
+        if (command.Decision == ApprovalChoice.AllowAlways)
+        {
+            var agent = await LoadAgentAsync(State.Agent);
+            var tool = Toolbox(agent).Find(call.Tool);
+            PolicyFiles.AddAllowPattern(Path.Combine(agent.HomeDirectory, PolicyFiles.LocalPolicyFileName), $"{tool?.Kind ?? "builtin"}:{call.Command}");
+        }
+
+        var events = new List<SessionEvent> { new ApprovalDecided(call.CallId, command.Decision, command.DecidedBy) };
+        if (State.Status == SessionStatus.AwaitingApproval)
+        {
+            events.Add(new StatusChanged(SessionStatus.AwaitingApproval, SessionStatus.Running, "approval decided"));
+        }
+
+        await RecordAsync(events);
+        await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+        if (!IsWorkRunning)
+        {
+            await DriveSafelyAsync();
+        }
+
+        return Info();
+    }
+
+    public async Task<bool> CancelTurnAsync(string? reason = null)
+    {
+        EnsureExists();
+        var turn = State.Turn;
+        if (turn is null)
+        {
+            return false;
+        }
+
+        var llmRunning = turn.LlmCallInFlight;
+        var partial = TakeStreamedText();
+        await StopWorkAsync();
+        var events = new List<SessionEvent>();
+        if (FlushDeltaText() is { Length: > 0 } rest)
+        {
+            events.Add(new AssistantDelta(turn.TurnId, turn.Iteration + 1, rest));
+        }
+
+        if (llmRunning && partial.Length > 0)
+        {
+            events.Add(new AssistantMessage(Ulid.NewId("msg"), turn.TurnId, turn.Iteration + 1, partial, Interrupted: true));
+        }
+        else if (llmRunning)
+        {
+            events.Add(new LlmCallFailed(turn.TurnId, turn.Iteration + 1, "cancelled", "The turn was cancelled.", WillRetry: false));
+        }
+
+        foreach (var call in turn.Calls.Where(c => !c.IsDone))
+        {
+            events.Add(call.Phase == ToolCallPhase.Started
+                ? new ToolFinished(turn.TurnId, call.CallId, call.Tool, ToolOutcome.Error, "The user cancelled the turn while this tool was running; it was stopped and may have done part of its work.")
+                : new ToolFinished(turn.TurnId, call.CallId, call.Tool, ToolOutcome.Skipped, "Skipped: the user cancelled the turn."));
+        }
+
+        events.Add(new TurnCompleted(turn.TurnId, TurnOutcome.Cancelled, Error: reason ?? "cancelled by the user", Usage: TurnUsage(turn)));
+        events.Add(new StatusChanged(State.Status, SessionStatus.Active, reason ?? "cancelled"));
+        await RecordAsync(events);
+        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+        await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+        _pauseRequested = false;
+        return true;
+    }
+
+    public async Task<SessionInfo> ResumeAsync()
+    {
+        EnsureExists();
+        if (State.Status != SessionStatus.Paused || State.Turn is null)
+        {
+            _pauseRequested = false;
+            return Info();
+        }
+
+        _pauseRequested = false;
+        await RecordAsync([
+            new StatusChanged(SessionStatus.Paused, SessionStatus.Running, "resumed"),
+            new TurnStarted(State.Turn.TurnId, State.Turn.TriggerSeq, Resumed: true),
+        ]);
+        if (!IsWorkRunning)
+        {
+            await DriveSafelyAsync();
+        }
+
+        return Info();
+    }
+
+    public async Task DeleteAsync()
+    {
+        EnsureExists();
+        await StopWorkAsync();
+        if (State.Status != SessionStatus.Completed)
+        {
+            await RecordAsync([new StatusChanged(State.Status, SessionStatus.Completed, "deleted")]);
+        }
+
+        await WriteSnapshotAsync();
+        _hub.Close();
+        FailWaiters(new SessionNotFoundException(SessionId));
+        foreach (var reminder in await GrainContext.Reminders.GetAllAsync())
+        {
+            await GrainContext.Reminders.UnregisterAsync(reminder.Name);
+        }
+
+        await _log.DeleteAsync(GrainId);
+        await _snapshot.ClearStateAsync();
+        _index.Remove(SessionId);
+        LogDeleted(_logger, SessionId);
+        DeactivateOnIdle();
+    }
+
+    // ---------------------------------------------------------------- queries and streams
+
+    public Task<MessagePage> GetMessagesAsync(MessageQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        EnsureExists();
+        var limit = Math.Clamp(query.Limit, 1, 500);
+        var all = State.Conversation.Concat(State.Deferred)
+            .Where(e => query.IncludeTools || e.Role == "user" || (e.Role == "assistant" && e.Content.Length > 0))
+            .Where(e => query.BeforeSeq is null || e.Seq < query.BeforeSeq)
+            .Where(e => query.AfterSeq is null || e.Seq > query.AfterSeq);
+        var ordered = (query.NewestFirst ? all.OrderByDescending(e => e.Seq) : all.OrderBy(e => e.Seq)).ToList();
+        var page = ordered.Take(limit).Select(ToMessage).ToList();
+        var hasMore = ordered.Count > limit;
+        return Task.FromResult(new MessagePage(page, hasMore ? page[^1].Seq : null, hasMore));
+    }
+
+    public Task<ISessionEventStream> OpenStreamAsync(StreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsureExists();
+        _openStreams++;
+        if (options.Attach)
+        {
+            _attached++;
+        }
+
+        UpdateKeepAlive();
+        var stream = new SessionEventStream(_hub, ReadLogRange, Math.Max(0, options.AfterSeq), () => new ValueTask(RunTurnQuietlyAsync(() => OnStreamClosedAsync(options.Attach))));
+        return Task.FromResult<ISessionEventStream>(stream);
+    }
+
+    public async Task<TurnResult> WaitForTurnAsync(long messageSeq, CancellationToken cancellationToken)
+    {
+        EnsureExists();
+        if (TurnSettled(messageSeq))
+        {
+            return TurnResultNow();
+        }
+
+        var waiter = new TurnWaiter(messageSeq);
+        _waiters.Add(waiter);
+        try
+        {
+            return await waiter.Completion.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _waiters.Remove(waiter);
+        }
+    }
+
+    private async Task OnStreamClosedAsync(bool attached)
+    {
+        _openStreams--;
+        if (attached)
+        {
+            _attached--;
+        }
+
+        UpdateKeepAlive();
+
+        if (attached && _attached == 0 && State.OnDisconnect == OnDisconnect.Pause && State.Status == SessionStatus.Running && State.Turn is not null)
+        {
+            await PauseAsync("the last attached client disconnected");
+        }
+    }
+
+    private async IAsyncEnumerable<SessionEventEnvelope> ReadLogRange(long from, long to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var stored in _log.ReadAsync(GrainId, from, cancellationToken))
+        {
+            if (stored.Seq > to)
+            {
+                yield break;
+            }
+
+            yield return SessionJson.DeserializeEnvelope(stored.Json);
+        }
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    /// <summary>
+    /// Drives the turn on behalf of a command whose own effect is already durable: a failure of a later step must not
+    /// fail the command. The turn reminder drives the turn again later.
+    /// </summary>
+    private async Task DriveSafelyAsync()
+    {
+        try
+        {
+            await DriveAsync();
+        }
+        catch (Exception ex) when (ex is not InconsistentStateException)
+        {
+            LogTurnFailed(_logger, ex, SessionId);
+        }
+    }
+
+    /// <summary>Takes the steps the planner gives until the turn needs to wait for work, a person, or nothing.</summary>
+    private async Task DriveAsync()
+    {
+        while (!IsWorkRunning)
+        {
+            AgentDefinition agent;
+            try
+            {
+                agent = await LoadAgentAsync(State.Agent);
+            }
+            catch (AgentNotFoundException ex) when (State.Turn is not null)
+            {
+                await FailTurnAsync("agent_unavailable", ex.Message);
+                return;
+            }
+
+            var step = TurnPlanner.Next(State, agent.Session.MaxToolIterations);
+            switch (step)
+            {
+                case TurnStep.Idle or TurnStep.Parked:
+                    return;
+
+                case TurnStep.LlmInterrupted:
+                    await RecordAsync([new LlmCallFailed(State.Turn!.TurnId, State.Turn.Iteration + 1, "interrupted", "The LLM call was interrupted (the silo stopped); it is issued again.", WillRetry: true)]);
+                    continue;
+
+                case TurnStep.CallLlm:
+                    if (await PauseIfRequestedAsync())
+                    {
+                        return;
+                    }
+
+                    await StartLlmCallAsync(agent);
+                    return;
+
+                case TurnStep.RunTool run:
+                    if (await PauseIfRequestedAsync())
+                    {
+                        return;
+                    }
+
+                    if (await StartToolAsync(agent, run.Call, rerun: false))
+                    {
+                        return;
+                    }
+
+                    continue;
+
+                case TurnStep.ToolInterrupted interrupted:
+                    if (interrupted.Call.Idempotent)
+                    {
+                        if (await StartToolAsync(agent, interrupted.Call, rerun: true))
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    await RecordAsync([InterruptedToolEvent(interrupted.Call)]);
+                    continue;
+
+                case TurnStep.AskApproval ask:
+                    await AskApprovalAsync(ask.Call);
+                    return;
+
+                case TurnStep.Deny deny:
+                    var text = deny.ByPerson
+                        ? $"The user denied the tool call '{deny.Call.Command}'. Do not run it again; try a different approach or ask the user."
+                        : $"The tool call '{deny.Call.Command}' was denied by policy ({PolicyFor(agent).Evaluate(Toolbox(agent).Find(deny.Call.Tool)?.Kind ?? "builtin", deny.Call.Command).Reason}). It is not allowed.";
+                    await RecordAsync([new ToolFinished(State.Turn!.TurnId, deny.Call.CallId, deny.Call.Tool, ToolOutcome.Denied, text)]);
+                    continue;
+
+                case TurnStep.SkipRemaining skip:
+                    var skipped = skip.Calls.Select(c => (SessionEvent)new ToolFinished(
+                        State.Turn!.TurnId, c.CallId, c.Tool, ToolOutcome.Skipped, "Skipped: the user sent a new message before this call ran.")).ToList();
+                    if (State.Status == SessionStatus.AwaitingApproval)
+                    {
+                        skipped.Add(new StatusChanged(SessionStatus.AwaitingApproval, SessionStatus.Running, "new message"));
+                    }
+
+                    await RecordAsync(skipped);
+                    await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+                    continue;
+
+                case TurnStep.Complete complete:
+                    await CompleteTurnAsync(complete.Outcome);
+                    return;
+            }
+        }
+    }
+
+    private async Task<bool> PauseIfRequestedAsync()
+    {
+        if (!_pauseRequested)
+        {
+            return false;
+        }
+
+        _pauseRequested = false;
+        await RecordAsync([new StatusChanged(State.Status, SessionStatus.Paused, "the last attached client disconnected")]);
+        return true;
+    }
+
+    private async Task PauseAsync(string reason)
+    {
+        var turn = State.Turn!;
+        if (turn.LlmCallInFlight && IsWorkRunning)
+        {
+            var partial = TakeStreamedText();
+            await StopWorkAsync();
+            var events = new List<SessionEvent>();
+            if (FlushDeltaText() is { Length: > 0 } rest)
+            {
+                events.Add(new AssistantDelta(turn.TurnId, turn.Iteration + 1, rest));
+            }
+
+            events.Add(partial.Length > 0
+                ? new AssistantMessage(Ulid.NewId("msg"), turn.TurnId, turn.Iteration + 1, partial, Interrupted: true)
+                : new LlmCallFailed(turn.TurnId, turn.Iteration + 1, "paused", "The LLM call was stopped because the session paused.", WillRetry: false));
+            events.Add(new StatusChanged(SessionStatus.Running, SessionStatus.Paused, reason));
+            await RecordAsync(events);
+            return;
+        }
+
+        if (IsWorkRunning)
+        {
+            // A tool is running: stopping it half-way is not safe. Let it finish, then park before the next step.
+            _pauseRequested = true;
+            return;
+        }
+
+        await RecordAsync([new StatusChanged(SessionStatus.Running, SessionStatus.Paused, reason)]);
+    }
+
+    private async Task StartLlmCallAsync(AgentDefinition agent)
+    {
+        var turn = State.Turn!;
+
+        // A call cut off by a stop of the silo is issued again under the same attempt number: the model did not fail.
+        var attempt = turn.LastLlmFailure == "interrupted" ? Math.Max(1, turn.LlmAttempt) : turn.LlmAttempt + 1;
+        if (attempt > _options.MaxLlmAttempts)
+        {
+            await FailTurnAsync("llm_failed", State.LastError ?? "The LLM call failed.");
+            return;
+        }
+
+        ILlmClient client;
+        LlmRequest request;
+        try
+        {
+            client = _llm.Create(ModelSettings(agent));
+            request = SessionHistory.BuildRequest(State, agent, Toolbox(agent), _clock.GetUtcNow());
+        }
+        catch (LlmConfigurationException ex)
+        {
+            await FailTurnAsync("configuration", ex.Message);
+            return;
+        }
+
+        var iteration = turn.Iteration + 1;
+        await RecordAsync([new LlmCallStarted(turn.TurnId, iteration, client.Provider, agent.Model.Name, attempt)]);
+        var workId = BeginWork();
+        var token = _workCts!.Token;
+        lock (_deltaGate)
+        {
+            _pendingDelta.Clear();
+            _streamedText.Clear();
+            _deltaFlushQueued = false;
+        }
+
+        _work = Task.Run(() => StreamLlmAsync(client, request, turn.TurnId, iteration, workId, token), CancellationToken.None);
+    }
+
+    private async Task StreamLlmAsync(ILlmClient client, LlmRequest request, string turnId, int iteration, long workId, CancellationToken token)
+    {
+        LlmCompleted? completed = null;
+        Exception? failure = null;
+        try
+        {
+            await foreach (var item in client.StreamAsync(request, token))
+            {
+                if (item is LlmTextDelta delta)
+                {
+                    bool post;
+                    lock (_deltaGate)
+                    {
+                        _pendingDelta.Append(delta.Text);
+                        _streamedText.Append(delta.Text);
+                        post = !_deltaFlushQueued;
+                        _deltaFlushQueued = true;
+                    }
+
+                    if (post)
+                    {
+                        PostTurn(() => FlushDeltaAsync(turnId, iteration, workId));
+                    }
+                }
+                else if (item is LlmCompleted done)
+                {
+                    completed = done;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        if (token.IsCancellationRequested)
+        {
+            return;
+        }
+
+        PostTurn(() => OnLlmCallEndedAsync(turnId, iteration, workId, completed, failure));
+    }
+
+    private async Task FlushDeltaAsync(string turnId, int iteration, long workId)
+    {
+        if (workId != _activeWorkId)
+        {
+            return;
+        }
+
+        if (FlushDeltaText() is { Length: > 0 } text)
+        {
+            await RecordAsync([new AssistantDelta(turnId, iteration, text)]);
+        }
+    }
+
+    private async Task OnLlmCallEndedAsync(string turnId, int iteration, long workId, LlmCompleted? completed, Exception? failure)
+    {
+        if (workId != _activeWorkId)
+        {
+            return;
+        }
+
+        EndWork();
+        var events = new List<SessionEvent>();
+        if (FlushDeltaText() is { Length: > 0 } rest)
+        {
+            events.Add(new AssistantDelta(turnId, iteration, rest));
+        }
+
+        if (completed is null)
+        {
+            var retryable = failure is LlmStreamBrokenException or LlmTimeoutException or LlmConnectionException
+                || failure is LlmHttpException { StatusCode: >= 500 or 429 };
+            var willRetry = retryable && State.Turn!.LlmAttempt < _options.MaxLlmAttempts;
+            var message = failure?.Message ?? "The LLM stream ended without a result.";
+            LogLlmFailed(_logger, failure, SessionId, turnId, willRetry);
+            events.Add(new LlmCallFailed(turnId, iteration, ErrorCode(failure), message, willRetry));
+            await RecordAsync(events);
+            if (!willRetry)
+            {
+                await FailTurnAsync(ErrorCode(failure), message);
+                return;
+            }
+
+            await DriveAsync();
+            return;
+        }
+
+        var agent = await LoadAgentAsync(State.Agent);
+        var toolbox = Toolbox(agent);
+        var policy = PolicyFor(agent);
+        var calls = completed.ToolCalls.Select(c => new ToolCallRecord(c.Id, c.Name, c.ArgumentsJson)).ToList();
+        var usage = completed.Usage is { } u ? new TokenUsage(u.InputTokens, u.OutputTokens) : null;
+        events.Add(new AssistantMessage(Ulid.NewId("msg"), turnId, iteration, completed.Text, calls.Count > 0 ? calls : null, usage, completed.RawFinishReason));
+        foreach (var call in calls)
+        {
+            var tool = toolbox.Find(call.Name);
+            var command = tool is null ? call.Name : DescribeInvocation(tool, call.Arguments);
+            var verdict = tool is null ? "allow" : policy.Evaluate(tool.Kind, command).Name;
+            events.Add(new ToolCallRequested(turnId, call.Id, call.Name, call.Arguments, tool?.Idempotent ?? false, verdict, command));
+        }
+
+        await RecordAsync(events);
+        await DriveAsync();
+    }
+
+    private async Task<bool> StartToolAsync(AgentDefinition agent, TurnToolCall call, bool rerun)
+    {
+        var turn = State.Turn!;
+        var tool = Toolbox(agent).Find(call.Tool);
+        if (tool is null)
+        {
+            var known = string.Join(", ", Toolbox(agent).Tools.Select(t => t.Name));
+            await RecordAsync([new ToolFinished(turn.TurnId, call.CallId, call.Tool, ToolOutcome.Error,
+                $"There is no tool named '{call.Tool}'. Available tools: {(known.Length == 0 ? "none" : known)}.")]);
+            return false;
+        }
+
+        JsonElement arguments;
+        try
+        {
+            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(call.Arguments) ? "{}" : call.Arguments);
+            arguments = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            await RecordAsync([new ToolFinished(turn.TurnId, call.CallId, call.Tool, ToolOutcome.Error, $"The arguments are not valid JSON: {ex.Message}")]);
+            return false;
+        }
+
+        if (!rerun || call.Phase != ToolCallPhase.Started)
+        {
+            await RecordAsync([new ToolStarted(turn.TurnId, call.CallId, call.Tool)]);
+        }
+
+        var workId = BeginWork();
+        var token = _workCts!.Token;
+        var context = new ToolContext(SessionId, agent.Name, agent.HomeDirectory, call.CallId);
+        var callId = call.CallId;
+        var toolName = call.Tool;
+        var maxTokens = agent.Session.Context.MaxToolResultTokens;
+        var truncation = agent.Session.Context.ToolResultTruncation;
+        _work = Task.Run(
+            async () =>
+            {
+                var started = _clock.GetTimestamp();
+                ToolResult result;
+                try
+                {
+                    result = await tool.ExecuteAsync(arguments, context, token);
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    result = ToolResult.Failure($"The tool failed: {ex.Message}");
+                }
+
+                var elapsed = _clock.GetElapsedTime(started);
+                PostTurn(() => OnToolEndedAsync(turn.TurnId, callId, toolName, workId, result, elapsed, maxTokens, truncation));
+            },
+            CancellationToken.None);
+        return true;
+    }
+
+    private async Task OnToolEndedAsync(string turnId, string callId, string tool, long workId, ToolResult result, TimeSpan elapsed, int maxTokens, ToolResultTruncation truncation)
+    {
+        if (workId != _activeWorkId)
+        {
+            return;
+        }
+
+        EndWork();
+        var (content, cut) = SessionHistory.TruncateToolResult(result.Content, maxTokens, truncation);
+        await RecordAsync([new ToolFinished(turnId, callId, tool, result.Outcome, content, result.ExitCode, (long)elapsed.TotalMilliseconds, result.Truncated || cut)]);
+        await DriveAsync();
+    }
+
+    private async Task AskApprovalAsync(TurnToolCall call)
+    {
+        var agent = await LoadAgentAsync(State.Agent);
+        var timeout = PolicyFor(agent).ApprovalTimeout;
+        var expires = timeout is { } t ? _clock.GetUtcNow() + t : (DateTimeOffset?)null;
+        await RecordAsync([
+            new ApprovalRequired(State.Turn!.TurnId, call.CallId, call.Tool, call.Command, expires),
+            new StatusChanged(State.Status, SessionStatus.AwaitingApproval, $"approval needed for {call.Tool}"),
+        ]);
+        if (expires is { } due)
+        {
+            await GrainContext.Reminders.RegisterOrUpdateAsync(ApprovalReminder, due, TimeSpan.Zero, MissedTickPolicy.FireOnce);
+        }
+    }
+
+    private async Task ExpireApprovalsAsync()
+    {
+        var now = _clock.GetUtcNow();
+        var expired = State.Turn?.Calls.Find(c => c.Phase == ToolCallPhase.AwaitingApproval && c.ExpiresAt <= now);
+        if (expired is null)
+        {
+            return;
+        }
+
+        await RecordAsync([
+            new ApprovalDecided(expired.CallId, ApprovalChoice.Deny, "expired"),
+            new StatusChanged(SessionStatus.AwaitingApproval, SessionStatus.Running, "approval expired"),
+        ]);
+        await DriveAsync();
+    }
+
+    private async Task CompleteTurnAsync(TurnOutcome outcome)
+    {
+        var turn = State.Turn!;
+        var error = outcome == TurnOutcome.MaxIterations
+            ? $"The turn stopped after {turn.Iteration} LLM calls (max_tool_iterations)."
+            : null;
+        await RecordAsync([
+            new TurnCompleted(turn.TurnId, outcome, turn.LastAssistantMessageId, error, TurnUsage(turn)),
+            new StatusChanged(State.Status, SessionStatus.Active, outcome == TurnOutcome.Completed ? "turn completed" : "iteration limit"),
+        ]);
+        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+    }
+
+    private async Task FailTurnAsync(string code, string message)
+    {
+        var turn = State.Turn;
+        if (turn is null)
+        {
+            return;
+        }
+
+        var events = new List<SessionEvent>();
+        foreach (var call in turn.Calls.Where(c => !c.IsDone))
+        {
+            events.Add(new ToolFinished(turn.TurnId, call.CallId, call.Tool, ToolOutcome.Skipped, "Skipped: the turn failed."));
+        }
+
+        events.Add(new SessionError(code, message, turn.TurnId));
+        events.Add(new TurnCompleted(turn.TurnId, TurnOutcome.Failed, Error: message, Usage: TurnUsage(turn)));
+        events.Add(new StatusChanged(State.Status, SessionStatus.Failed, code));
+        await RecordAsync(events);
+        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+    }
+
+    // ---------------------------------------------------------------- recording
+
+    /// <summary>Appends events durably, folds them, tells readers and waiters, and snapshots when due.</summary>
+    private async Task<IReadOnlyList<SessionEventEnvelope>> RecordAsync(IReadOnlyList<SessionEvent> events)
+    {
+        var now = _clock.GetUtcNow();
+        var first = State.LastSeq + 1;
+        var batch = new EventToAppend[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            batch[i] = new EventToAppend(SessionEventTypes.NameOf(events[i]), now, SessionJson.SerializePayload(events[i]));
+        }
+
+        await _log.AppendAsync(GrainId, first, batch);
+        var envelopes = new SessionEventEnvelope[events.Count];
+        var statusChanged = false;
+        for (var i = 0; i < events.Count; i++)
+        {
+            envelopes[i] = new SessionEventEnvelope(first + i, now, batch[i].Type, events[i], SessionJson.SerializeEnvelope(first + i, now, events[i]));
+            SessionProjection.Apply(State, envelopes[i]);
+            statusChanged |= events[i] is StatusChanged or SessionStarted;
+        }
+
+        _hub.Publish(envelopes);
+        if (statusChanged || State.LastSeq - _snapshotSeq >= _options.SnapshotEveryEvents)
+        {
+            await WriteSnapshotAsync();
+        }
+
+        if (statusChanged)
+        {
+            _index.Update(Info());
+        }
+
+        NotifyWaiters();
+        return envelopes;
+    }
+
+    private async Task WriteSnapshotAsync()
+    {
+        await _snapshot.WriteStateAsync();
+        _snapshotSeq = State.LastSeq;
+        var mode = _agent?.Session.Compaction ?? _options.Compaction;
+        if (mode != CompactionMode.Keep && _snapshotSeq - _compactedSeq >= _options.SnapshotEveryEvents)
+        {
+            await _log.CompactAsync(GrainId, _snapshotSeq, mode);
+            _compactedSeq = _snapshotSeq;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private bool IsWorkRunning => _activeWorkId != 0;
+
+    private long BeginWork()
+    {
+        _workCts?.Dispose();
+        _workCts = CancellationTokenSource.CreateLinkedTokenSource(GrainContext.Deactivating);
+        _activeWorkId = ++_workSeq;
+        UpdateKeepAlive();
+        return _activeWorkId;
+    }
+
+    private void EndWork()
+    {
+        _activeWorkId = 0;
+        _work = null;
+        UpdateKeepAlive();
+    }
+
+    /// <summary>A session is never collected while it works or while a client reads its stream.</summary>
+    private void UpdateKeepAlive() =>
+        DelayDeactivation(IsWorkRunning || _openStreams > 0 ? Timeout.InfiniteTimeSpan : TimeSpan.Zero);
+
+    /// <summary>Posts a turn from background work; a failure (the activation went away) is logged, never thrown.</summary>
+    private void PostTurn(Func<Task> work) => _ = RunTurnQuietlyAsync(work);
+
+    private async Task RunTurnQuietlyAsync(Func<Task> work)
+    {
+        try
+        {
+            await GrainContext.RunTurnAsync(work);
+        }
+        catch (Exception ex) when (ex is SiloUnavailableException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogTurnDropped(_logger, ex, SessionId);
+        }
+        catch (Exception ex)
+        {
+            LogTurnFailed(_logger, ex, SessionId);
+        }
+    }
+
+    private async Task StopWorkAsync()
+    {
+        var work = _work;
+        EndWork();
+        if (_workCts is { } cts)
+        {
+            await cts.CancelAsync();
+        }
+
+        // The background work never waits for this activation (it posts its result), so waiting for it here is safe;
+        // it gives a killed tool process the time to end before the stop is recorded.
+        if (work is not null)
+        {
+            await Task.WhenAny(work, Task.Delay(_options.StopGracePeriod, _clock));
+        }
+    }
+
+    private string? FlushDeltaText()
+    {
+        lock (_deltaGate)
+        {
+            _deltaFlushQueued = false;
+            if (_pendingDelta.Length == 0)
+            {
+                return null;
+            }
+
+            var text = _pendingDelta.ToString();
+            _pendingDelta.Clear();
+            return text;
+        }
+    }
+
+    private string TakeStreamedText()
+    {
+        lock (_deltaGate)
+        {
+            var text = _streamedText.ToString();
+            _streamedText.Clear();
+            return text;
+        }
+    }
+
+    private async Task<AgentDefinition> LoadAgentAsync(string name)
+    {
+        if (!Duragent.Runtime.GrainKey.IsValid(name))
+        {
+            throw new AgentNotFoundException(name);
+        }
+
+        var agent = await GrainFactory.GetGrain<IAgentGrain>(name).GetAsync() ?? throw new AgentNotFoundException(name);
+        if (!ReferenceEquals(agent, _agent))
+        {
+            _agent = agent;
+            _toolbox = null;
+        }
+
+        return agent;
+    }
+
+    private AgentToolbox Toolbox(AgentDefinition agent)
+    {
+        if (_toolbox is null || !ReferenceEquals(agent, _agent))
+        {
+            _toolbox = AgentToolbox.For(agent, _processes);
+        }
+
+        return _toolbox;
+    }
+
+    private ToolPolicy PolicyFor(AgentDefinition agent)
+    {
+        var files = new List<string>();
+        if (_options.WorkspacePolicyFile is { } workspace)
+        {
+            files.Add(workspace);
+        }
+
+        files.Add(Path.Combine(agent.HomeDirectory, PolicyFiles.PolicyFileName));
+        files.Add(Path.Combine(agent.HomeDirectory, PolicyFiles.LocalPolicyFileName));
+        return PolicyFiles.Load([.. files]);
+    }
+
+    private static LlmModelSettings ModelSettings(AgentDefinition agent) =>
+        new(ModelProviders.ToName(agent.Model.Provider), agent.Model.Name)
+        {
+            AgentName = agent.Name,
+            BaseUrl = agent.Model.BaseUrl,
+            ApiKeyEnv = agent.Model.ApiKeyEnv,
+            Temperature = agent.Model.Temperature,
+            MaxInputTokens = agent.Model.MaxInputTokens,
+            MaxOutputTokens = agent.Model.MaxOutputTokens,
+            Timeout = agent.Session.LlmTimeout,
+        };
+
+    private static string DescribeInvocation(ITool tool, string argumentsJson)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(argumentsJson) ? "{}" : argumentsJson);
+            var described = tool.DescribeInvocation(document.RootElement);
+            return described.Length > 0 ? described : tool.Name;
+        }
+        catch (JsonException)
+        {
+            return tool.Name;
+        }
+    }
+
+    private static string ErrorCode(Exception? failure) => failure switch
+    {
+        LlmConfigurationException => "configuration",
+        LlmRateLimitedException => "rate_limited",
+        LlmHttpException => "llm_http_error",
+        LlmTimeoutException => "llm_timeout",
+        LlmConnectionException => "llm_unreachable",
+        LlmStreamBrokenException => "llm_stream_broken",
+        null => "llm_no_result",
+        _ => "llm_error",
+    };
+
+    private SessionEvent InterruptedToolEvent(TurnToolCall call) =>
+        new ToolInterrupted(
+            State.Turn?.TurnId ?? string.Empty,
+            call.CallId,
+            call.Tool,
+            "the silo stopped while the tool was running",
+            $"The tool call '{call.Command}' was interrupted when Duragent stopped while it was running. It is not run again because it is not idempotent; whether it completed, partly ran or did nothing is unknown. Check its effects before repeating it.");
+
+    private static TokenUsage? TurnUsage(TurnState turn) =>
+        turn.InputTokens + turn.OutputTokens > 0 ? new TokenUsage((int)turn.InputTokens, (int)turn.OutputTokens) : null;
+
+    private void EnsureExists()
+    {
+        if (!State.Exists)
+        {
+            throw new SessionNotFoundException(SessionId);
+        }
+    }
+
+    private async Task RegisterTurnReminderAsync() =>
+        await GrainContext.Reminders.RegisterOrUpdateAsync(TurnReminder, _clock.GetUtcNow() + TurnReminderPeriod, TurnReminderPeriod, MissedTickPolicy.FireOnce);
+
+    private SessionInfo Info()
+    {
+        var pending = State.Turn?.Calls.Find(c => c.Phase == ToolCallPhase.AwaitingApproval);
+        return new SessionInfo(
+            SessionId,
+            State.Agent,
+            State.Status,
+            State.CreatedAt,
+            State.UpdatedAt,
+            State.OnDisconnect,
+            State.LastSeq,
+            State.MessageCount,
+            State.Turn?.TurnId,
+            pending is null ? null : new PendingApprovalInfo(State.Turn!.TurnId, pending.CallId, pending.Tool, pending.Command, pending.Arguments, pending.RequestedAt, pending.ExpiresAt),
+            State.LastError,
+            _attached,
+            State.Source);
+    }
+
+    private static SessionMessage ToMessage(ConversationEntry e) =>
+        new(e.Seq, e.Role, e.Content, e.Timestamp, e.MessageId, e.ToolCalls?.Select(c => c.ToRecord()).ToList(), e.ToolCallId, e.ToolName, e.Interrupted);
+
+    private bool TurnSettled(long messageSeq)
+    {
+        if (State.LastSeq < messageSeq)
+        {
+            return false;
+        }
+
+        return State.Status is not SessionStatus.Running || State.Turn is null;
+    }
+
+    private TurnResult TurnResultNow()
+    {
+        var pending = Info().PendingApproval;
+        var lastAssistant = State.Conversation.LastOrDefault(e => e.Role == "assistant" && !e.Interrupted);
+        return new TurnResult(
+            State.Turn?.TurnId ?? State.LastTurnId ?? string.Empty,
+            State.Status,
+            State.Turn is null ? State.LastTurnOutcome : null,
+            lastAssistant?.Content,
+            lastAssistant?.MessageId,
+            pending,
+            State.Status == SessionStatus.Failed ? State.LastError : null,
+            State.LastSeq);
+    }
+
+    private void NotifyWaiters()
+    {
+        if (_waiters.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var waiter in _waiters.ToList())
+        {
+            if (TurnSettled(waiter.MessageSeq))
+            {
+                waiter.Completion.TrySetResult(TurnResultNow());
+            }
+        }
+    }
+
+    private void FailWaiters(Exception error)
+    {
+        foreach (var waiter in _waiters.ToList())
+        {
+            waiter.Completion.TrySetException(error);
+        }
+    }
+
+    private sealed class TurnWaiter(long messageSeq)
+    {
+        public long MessageSeq { get; } = messageSeq;
+
+        public TaskCompletionSource<TurnResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Session {SessionId} activated at event {LastSeq} ({Replayed} replayed from the log)")]
+    private static partial void LogActivated(ILogger logger, string sessionId, long lastSeq, int replayed);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Session {SessionId} created for agent {Agent}")]
+    private static partial void LogCreated(ILogger logger, string sessionId, string agent);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Session {SessionId}: turn {TurnId} was interrupted; recovering it (on_disconnect: {OnDisconnect})")]
+    private static partial void LogRecovering(ILogger logger, string sessionId, string turnId, OnDisconnect onDisconnect);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Session {SessionId}: LLM call of turn {TurnId} failed (will retry: {WillRetry})")]
+    private static partial void LogLlmFailed(ILogger logger, Exception? exception, string sessionId, string turnId, bool willRetry);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Session {SessionId} deleted")]
+    private static partial void LogDeleted(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Session {SessionId}: a background result arrived after the activation ended; the log and recovery cover it")]
+    private static partial void LogTurnDropped(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Session {SessionId}: a step of the turn failed")]
+    private static partial void LogTurnFailed(ILogger logger, Exception exception, string sessionId);
+}

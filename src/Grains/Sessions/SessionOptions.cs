@@ -1,0 +1,52 @@
+using Duragent.Storage;
+
+namespace Duragent.Sessions;
+
+/// <summary>Options of the session grains.</summary>
+public sealed class SessionOptions
+{
+    /// <summary>Default of <see cref="SnapshotEveryEvents"/>: 50.</summary>
+    public const int DefaultSnapshotEveryEvents = 50;
+
+    /// <summary>Default of <see cref="MaxLlmAttempts"/>: 3.</summary>
+    public const int DefaultMaxLlmAttempts = 3;
+
+    /// <summary>
+    /// Write the <c>state.yaml</c> snapshot after this many events (50 by default); it is also written on every status
+    /// change and when the session deactivates.
+    /// </summary>
+    public int SnapshotEveryEvents { get; set; } = DefaultSnapshotEveryEvents;
+
+    /// <summary>
+    /// What happens to events behind a snapshot when the agent does not say (<see cref="CompactionMode.Archive"/> by
+    /// default: they move to <c>events.archive.jsonl</c>, so SSE resume and the audit trail cover the whole session).
+    /// </summary>
+    public CompactionMode Compaction { get; set; } = CompactionMode.Archive;
+
+    /// <summary>
+    /// How often one LLM call is issued before the turn fails (3 by default). A call is issued again when its stream
+    /// broke after it started, or when the silo stopped during it; retries of rate limits and 5xx answers happen
+    /// inside each attempt.
+    /// </summary>
+    public int MaxLlmAttempts { get; set; } = DefaultMaxLlmAttempts;
+
+    /// <summary>The workspace's <c>policy.yaml</c>, merged under each agent's policy files; null when none.</summary>
+    public string? WorkspacePolicyFile { get; set; }
+
+    /// <summary>How long a deactivating session waits for its running LLM call or tool to stop (5 seconds by default).</summary>
+    public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws when a value is out of range, naming the option.</summary>
+    public void Validate()
+    {
+        if (SnapshotEveryEvents < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SnapshotEveryEvents), SnapshotEveryEvents, "Sessions: snapshot_every_events must be at least 1.");
+        }
+
+        if (MaxLlmAttempts < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxLlmAttempts), MaxLlmAttempts, "Sessions: MaxLlmAttempts must be at least 1.");
+        }
+    }
+}

@@ -211,24 +211,31 @@ internal sealed partial class ActivationData
 
     private async Task RunAsync(WorkItem item)
     {
+        Exception? error = null;
         try
         {
             await item.ExecuteAsync(_grain!);
         }
         catch (Exception ex)
         {
+            error = ex;
             if (ex is InconsistentStateException)
             {
-                // Deactivate before the caller hears of it, so that its retry reaches a fresh activation.
+                // Deactivate before anything else runs here or the caller hears of it, so that its retry (and every
+                // queued request) reaches a fresh activation that reloads the state.
                 _catalog.Logger.LogWarningInconsistentState(GrainId, item.Description, ex);
                 _ = DeactivateAsync(DeactivationReason.InconsistentState);
             }
-
-            item.Fail(ex);
         }
-        finally
+
+        OnCompleted(item);
+        if (error is null)
         {
-            OnCompleted(item);
+            item.Complete();
+        }
+        else
+        {
+            item.Fail(error);
         }
     }
 

@@ -10,6 +10,7 @@ internal sealed class GrainCall<T>(GrainId grainId, GrainMethod method, object?[
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _timeout;
     private TimeSpan _timeoutValue;
+    private T _result = default!;
 
     public Task<T> Task => _completion.Task;
 
@@ -33,10 +34,12 @@ internal sealed class GrainCall<T>(GrainId grainId, GrainMethod method, object?[
         }
     }
 
-    public override async Task ExecuteAsync(Grain grain)
+    public override async Task ExecuteAsync(Grain grain) =>
+        _result = await GrainMethodInvoker<T>.InvokeAsync(method, grain, arguments);
+
+    public override void Complete()
     {
-        var result = await GrainMethodInvoker<T>.InvokeAsync(method, grain, arguments);
-        _completion.TrySetResult(result);
+        _completion.TrySetResult(_result);
         _timeout?.Dispose();
     }
 

@@ -105,6 +105,10 @@ internal sealed class GrainTimer : IDisposable
             return timer.TickAsync();
         }
 
+        public override void Complete()
+        {
+        }
+
         public override void Fail(Exception exception)
         {
             // A tick refused because the activation is going away is not an error.

@@ -10,11 +10,9 @@ internal sealed class TurnWorkItem(Func<Task> work, bool interleave)
 
     public override string Description => "posted turn";
 
-    public override async Task ExecuteAsync(Grain grain)
-    {
-        await work();
-        _completion.TrySetResult();
-    }
+    public override Task ExecuteAsync(Grain grain) => work();
+
+    public override void Complete() => _completion.TrySetResult();
 
     public override void Fail(Exception exception) => _completion.TrySetException(exception);
 }

@@ -24,8 +24,15 @@ internal abstract class WorkItem(bool isReadOnly, bool alwaysInterleave, bool co
     /// <summary>The caller no longer waits (timed out): the item is dropped when it reaches the head of the queue.</summary>
     public virtual bool IsCancelled => false;
 
-    /// <summary>Runs the item on the activation's scheduler. Exceptions escape to the mailbox, which calls <see cref="Fail"/>.</summary>
+    /// <summary>
+    /// Runs the item on the activation's scheduler and keeps its result. Exceptions escape to the mailbox, which
+    /// finishes its bookkeeping first and then calls <see cref="Fail"/>; on success it calls <see cref="Complete"/>.
+    /// So when a caller sees its call complete, the activation has already counted it as done.
+    /// </summary>
     public abstract Task ExecuteAsync(Grain grain);
+
+    /// <summary>Hands the result kept by <see cref="ExecuteAsync"/> to whoever waits.</summary>
+    public abstract void Complete();
 
     /// <summary>Completes the item with an error, whether it ran or was rejected.</summary>
     public abstract void Fail(Exception exception);

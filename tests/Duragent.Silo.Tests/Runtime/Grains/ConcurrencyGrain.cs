@@ -100,7 +100,7 @@ public sealed class ConcurrencyGrain(Probe probe) : Grain, IConcurrencyGrain
         for (var i = 0; i < steps; i++)
         {
             Enter();
-            Thread.SpinWait(200);
+            Thread.SpinWait(3000);
             Exit();
             if (i % 2 == 0)
             {

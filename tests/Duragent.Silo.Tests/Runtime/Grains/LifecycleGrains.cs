@@ -61,13 +61,13 @@ public interface IFlakyGrain : IGrainWithStringKey
     Task<string> PingAsync();
 }
 
-/// <summary>Fails to activate until the probe counter "flaky:healthy" is non-zero.</summary>
+/// <summary>Activates once gate "flaky:go" opens, and fails to until the probe counter "flaky:healthy" is non-zero.</summary>
 public sealed class FlakyGrain(Probe probe) : Grain, IFlakyGrain
 {
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         probe.Increment("flaky:attempts");
-        await Task.Yield();
+        await probe.Gate("flaky:go");
         if (probe.Count("flaky:healthy") == 0)
         {
             throw new InvalidOperationException("boom in OnActivateAsync");

@@ -22,23 +22,13 @@ internal sealed class SiloHostedService(Catalog catalog, LocalReminderService re
         logger.LogInformationShutdownStarted(catalog.Count, drainTimeout);
         catalog.BeginShutdown();
         reminders.StopScheduling();
-        using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        using (var deadline = new CancellationTokenSource(drainTimeout, time))
+        using (var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token))
         {
-            drain.CancelAfter(drainTimeout, time);
             await catalog.DrainAsync(drain.Token);
             await reminders.WaitForDeliveriesAsync(drain.Token);
         }
 
         await catalog.DeactivateAllAsync(cancellationToken);
-    }
-}
-
-/// <summary><see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/> on a <see cref="TimeProvider"/>.</summary>
-internal static class CancellationTokenSourceExtensions
-{
-    public static void CancelAfter(this CancellationTokenSource source, TimeSpan delay, TimeProvider time)
-    {
-        var timer = time.CreateTimer(static s => ((CancellationTokenSource)s!).Cancel(), source, delay, Timeout.InfiniteTimeSpan);
-        source.Token.Register(static t => ((ITimer)t!).Dispose(), timer);
     }
 }

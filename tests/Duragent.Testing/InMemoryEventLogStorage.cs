@@ -170,10 +170,11 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
 
         foreach (var property in document.RootElement.EnumerateObject())
         {
-            if (s_envelopeFields.Contains(property.Name))
+            var name = property.Name;
+            if (s_envelopeFields.Contains(name))
             {
                 document.Dispose();
-                throw new ArgumentException($"Event {seq} ({e.Type}) for grain {grainId}: the payload must not contain the envelope field '{property.Name}'.", nameof(e));
+                throw new ArgumentException($"Event {seq} ({e.Type}) for grain {grainId}: the payload must not contain the envelope field '{name}'.", nameof(e));
             }
         }
 

@@ -18,6 +18,7 @@ public sealed class ActivationTests : IAsyncLifetime
             .AddGrain<IFlakyGrain, FlakyGrain>()
             .AddGrain<IStateGrain, StateGrain>()
             .AddGrain<IBrokenStateGrain, BrokenStateGrain>()
+            .AddGrain<IContextGrain, ContextGrain>()
             .Services.AddKeyedSingleton<IGrainStorage>("failing", new FailingGrainStorage()));
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
@@ -98,6 +99,56 @@ public sealed class ActivationTests : IAsyncLifetime
 
         Assert.Equal(11, await grain.IncrementAsync());
         Assert.Equal(2, _probe.Count("activations:c1"));
+    }
+
+    [Fact]
+    public async Task Constructor_GetsContextAndOneRecordPerStateName()
+    {
+        var grain = _silo.GrainFactory.GetGrain<IContextGrain>("ctx");
+        Assert.Equal("context/ctx", await grain.GetIdFromConstructorContextAsync());
+
+        await grain.WriteBothAsync(1, 2);
+
+        var storage = _silo.InMemoryStorage!.GrainStorage;
+        var first = new GrainState<CounterState>();
+        var second = new GrainState<CounterState>();
+        await storage.ReadStateAsync("first", new GrainId("context", "ctx"), first);
+        await storage.ReadStateAsync("second", new GrainId("context", "ctx"), second);
+        Assert.Equal((1, 2), (first.State.Value, second.State.Value));
+    }
+
+    [Fact]
+    public async Task ActivationTimeout_FailsCallers_WithTimeoutInside()
+    {
+        await using var silo = await TestSilo.StartAsync(b => b
+            .WithProbe(_probe)
+            .AddGrain<IFlakyGrain, FlakyGrain>()
+            .ConfigureSilo(o => o.ActivationTimeout = TimeSpan.FromSeconds(10)));
+        var call = silo.GrainFactory.GetGrain<IFlakyGrain>("stuck").PingAsync();
+        await _probe.WaitAsync("stuck:activating");
+
+        silo.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        var ex = await Assert.ThrowsAsync<GrainActivationException>(() => call.WaitFor("the activation to time out"));
+        Assert.IsType<TimeoutException>(ex.InnerException);
+        Assert.Contains("flaky/stuck", ex.Message, StringComparison.Ordinal);
+        _probe.Set("flaky:go");
+    }
+
+    [Fact]
+    public async Task Deactivation_StopsWaitingForAHungCall_AfterDeactivationTimeout()
+    {
+        var grain = _silo.GrainFactory.GetGrain<ILifecycleGrain>("hung");
+        var hold = grain.HoldAsync();
+        await _probe.WaitAsync("hung:hold:started");
+        var deactivation = _silo.DeactivateAsync(new GrainId("lifecycle", "hung"));
+
+        _silo.Clock.Advance(SiloOptions.DefaultDeactivationTimeout);
+
+        await deactivation.WaitFor("the deactivation to give up waiting");
+        Assert.Contains(_silo.Logs, r => r.EventId.Id == 1005 && r.Message.Contains("lifecycle/hung", StringComparison.Ordinal));
+        await Assert.ThrowsAsync<GrainCallTimeoutException>(() => hold.WaitFor("the hung call's own response timeout"));
+        _probe.Set("hung:hold");
     }
 
     [Fact]

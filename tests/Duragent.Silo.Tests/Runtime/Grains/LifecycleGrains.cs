@@ -67,6 +67,7 @@ public sealed class FlakyGrain(Probe probe) : Grain, IFlakyGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         probe.Increment("flaky:attempts");
+        probe.Set($"{GrainKey}:activating");
         await probe.Gate("flaky:go");
         if (probe.Count("flaky:healthy") == 0)
         {

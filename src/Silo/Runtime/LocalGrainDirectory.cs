@@ -5,6 +5,9 @@ namespace Duragent.Runtime;
 /// <summary>The grain directory of a single silo: an in-memory table with first-writer-wins registration.</summary>
 public sealed class LocalGrainDirectory : IGrainDirectory
 {
+    private static readonly Task<bool> s_true = Task.FromResult(true);
+    private static readonly Task<bool> s_false = Task.FromResult(false);
+
     private readonly ConcurrentDictionary<GrainId, GrainAddress> _entries = new();
 
     public Task<GrainAddress> RegisterAsync(GrainAddress address, CancellationToken cancellationToken = default)
@@ -21,7 +24,4 @@ public sealed class LocalGrainDirectory : IGrainDirectory
 
     public Task<GrainAddress?> LookupAsync(GrainId grainId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_entries.TryGetValue(grainId, out var address) ? address : null);
-
-    private static readonly Task<bool> s_true = Task.FromResult(true);
-    private static readonly Task<bool> s_false = Task.FromResult(false);
 }

@@ -251,12 +251,15 @@ internal sealed class LocalReminderService : IDisposable
         Arm();
     }
 
-    /// <summary>Delivers one tick, records it and plans the next; never throws.</summary>
+    /// <summary>
+    /// Delivers one tick, records it and plans the next; never throws. This is runtime code started by a timer, not
+    /// grain code, so it does not resume on whatever context the timer fired on (ConfigureAwait(false)).
+    /// </summary>
     private async Task DeliverAsync(Scheduled reminder, ReminderEntry entry, ReminderPlan plan, long version)
     {
         try
         {
-            await DeliverAndRecordAsync(reminder, entry, plan, version);
+            await DeliverAndRecordAsync(reminder, entry, plan, version).ConfigureAwait(false);
         }
         finally
         {
@@ -277,7 +280,7 @@ internal sealed class LocalReminderService : IDisposable
         Exception? failure = null;
         try
         {
-            await _catalog.InvokeReminderAsync(entry.GrainId, entry.Name, status);
+            await _catalog.InvokeReminderAsync(entry.GrainId, entry.Name, status).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -312,7 +315,7 @@ internal sealed class LocalReminderService : IDisposable
 
         if (current)
         {
-            next = await RecordAsync(reminder, entry, plan, next, version, failure is null);
+            next = await RecordAsync(reminder, entry, plan, next, version, failure is null).ConfigureAwait(false);
         }
 
         lock (_lock)
@@ -356,7 +359,7 @@ internal sealed class LocalReminderService : IDisposable
                     _reminders.Remove((entry.GrainId, entry.Name));
                 }
 
-                await table.RemoveRowAsync(entry.GrainId, entry.Name, entry.ETag);
+                await table.RemoveRowAsync(entry.GrainId, entry.Name, entry.ETag).ConfigureAwait(false);
                 return null;
             }
 
@@ -366,7 +369,7 @@ internal sealed class LocalReminderService : IDisposable
             }
 
             var row = entry with { LastTickAt = plan.Slot, NextDueAt = next.Value.NextDueAt };
-            var eTag = await table.UpsertRowAsync(row);
+            var eTag = await table.UpsertRowAsync(row).ConfigureAwait(false);
             lock (_lock)
             {
                 if (reminder.Version == version)
@@ -381,7 +384,7 @@ internal sealed class LocalReminderService : IDisposable
         {
             // Changed behind our back (re-registered, unregistered, another writer): the table wins.
             _logger.LogDebugReminderRowChanged(entry.GrainId, entry.Name);
-            return await ReloadAsync(reminder, entry, version);
+            return await ReloadAsync(reminder, entry, version).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -395,7 +398,7 @@ internal sealed class LocalReminderService : IDisposable
         ReminderEntry? row;
         try
         {
-            row = await _table!.ReadRowAsync(entry.GrainId, entry.Name);
+            row = await _table!.ReadRowAsync(entry.GrainId, entry.Name).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -1,4 +1,3 @@
-using Duragent.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Duragent.Runtime;
@@ -94,7 +93,4 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = (int)RuntimeEvent.ReminderInvalidRow, Level = LogLevel.Error, Message = "Ignoring reminder row {ReminderName} of grain {GrainId}: {Problem}")]
     public static partial void LogErrorReminderInvalidRow(this ILogger logger, GrainId grainId, string reminderName, string problem);
-
-    /// <summary>A short description of a reminder row for messages.</summary>
-    public static string Describe(ReminderEntry entry) => $"{entry.GrainId}/{entry.Name}";
 }

@@ -116,6 +116,7 @@ internal sealed partial class ActivationData : IGrainContext
         {
             if (_state >= ActivationState.Deactivating)
             {
+                timer.Stop();
                 throw new InvalidOperationException($"Grain {GrainId} is deactivating; it cannot register timers.");
             }
 

@@ -1,1 +1,13 @@
-Console.Error.WriteLine("not built yet"); return 2;
+using Duragent.Bench;
+
+return args switch
+{
+    ["runtime"] => await RuntimeBench.RunAsync(),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Duragent.Bench runtime");
+    return 2;
+}

@@ -1,0 +1,20 @@
+using System.Runtime.CompilerServices;
+using Duragent.Storage;
+
+namespace Duragent.Testing;
+
+/// <summary><see cref="IGrainCatalog"/> over the in-memory state and event stores.</summary>
+public sealed class InMemoryGrainCatalog(InMemoryGrainStorage states, InMemoryEventLogStorage events) : IGrainCatalog
+{
+    public async IAsyncEnumerable<string> ListKeysAsync(string grainType, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var keys = states.GrainIds.Concat(events.GrainIds).Where(id => id.Type == grainType).Select(id => id.Key).Distinct().ToList();
+        foreach (var key in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return key;
+        }
+
+        await Task.CompletedTask;
+    }
+}

@@ -1,0 +1,67 @@
+using Duragent.Runtime;
+using Duragent.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Duragent.Sessions;
+
+/// <summary>
+/// Wakes, right after start, every session whose turn was running when the silo stopped. Such a session holds a
+/// durable <see cref="SessionGrain.TurnReminder"/>; activating it lets it resume the turn (continue mode) or park it
+/// (pause mode) at once instead of at the reminder's next tick. Start-up does not wait for it.
+/// </summary>
+public sealed partial class SessionRecoveryService(
+    IReminderTable reminders,
+    IGrainFactory grains,
+    IHostApplicationLifetime lifetime,
+    ILogger<SessionRecoveryService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Every hosted service (the runtime among them) must have started before grains are called.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            await started.Task;
+        }
+
+        IReadOnlyList<ReminderEntry> rows;
+        try
+        {
+            rows = await reminders.ReadAllAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReadFailed(logger, ex);
+            return;
+        }
+
+        foreach (var row in rows)
+        {
+            if (row.GrainId.Type != "session" || row.Name != SessionGrain.TurnReminder)
+            {
+                continue;
+            }
+
+            try
+            {
+                LogWaking(logger, row.GrainId.Key);
+                await grains.GetGrain<ISessionGrain>(row.GrainId.Key).GetInfoAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogWakeFailed(logger, ex, row.GrainId.Key);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Information, Message = "Resuming session {SessionId}: its turn was running when the silo stopped")]
+    private static partial void LogWaking(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Session {SessionId} could not be woken after the restart; its turn reminder will try again")]
+    private static partial void LogWakeFailed(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Error, Message = "The reminder table could not be read; interrupted turns resume on their reminders' next tick")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception);
+}

@@ -18,6 +18,7 @@ internal static class StateYaml
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .WithEnumNamingConvention(UnderscoredNamingConvention.Instance)
         .WithEventEmitter(next => new LiteralMultilineEventEmitter(next))
+        .WithQuotingNecessaryStrings()
         .WithTypeConverter(new DateTimeOffsetConverter())
         .DisableAliases()
         .Build();
@@ -79,13 +80,31 @@ internal static class StateYaml
     {
         public override void Emit(ScalarEventInfo eventInfo, IEmitter emitter)
         {
-            // The emitter itself falls back to a quoted style where a literal block cannot represent the text.
+            // Multi-line text reads best as a literal block; but block styles normalize line breaks to \n, so text
+            // with \r (or other control characters) is written double-quoted, with escapes.
             if (eventInfo.Source.Value is string text && text.Contains('\n', StringComparison.Ordinal))
             {
-                eventInfo.Style = ScalarStyle.Literal;
+                eventInfo.Style = HasControlCharacterOtherThanLayout(text) ? ScalarStyle.DoubleQuoted : ScalarStyle.Literal;
+            }
+            else if (eventInfo.Source.Value is string other && HasControlCharacterOtherThanLayout(other))
+            {
+                eventInfo.Style = ScalarStyle.DoubleQuoted;
             }
 
             base.Emit(eventInfo, emitter);
+        }
+
+        private static bool HasControlCharacterOtherThanLayout(string text)
+        {
+            foreach (var c in text)
+            {
+                if (char.IsControl(c) && c is not ('\n' or '\t'))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
     }
 }

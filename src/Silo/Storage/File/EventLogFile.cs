@@ -109,7 +109,8 @@ internal sealed class EventLogFile
     public void Load(ILogger logger, FileStorageStatistics statistics)
     {
         CloseHandle();
-        foreach (var temp in DurableFiles.DeleteStrayTemps(Directory, FileLayout.EventsFileName))
+        foreach (var temp in DurableFiles.DeleteStrayTemps(Directory, FileLayout.EventsFileName)
+            .Concat(DurableFiles.DeleteStrayTemps(Directory, FileLayout.ArchiveFileName)))
         {
             logger.LogWarningStrayTempDeleted(temp);
         }

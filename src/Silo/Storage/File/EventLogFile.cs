@@ -291,8 +291,9 @@ internal sealed class EventLogFile
                 _handle = System.IO.File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
+            // Whatever went wrong, the taken appends must complete (with the error), never hang.
             Fail(new FlushBatch(this, batches, offset, created), ex, logger);
             return null;
         }

@@ -3,24 +3,6 @@ using Duragent.Storage.File;
 
 namespace Duragent.Silo.Tests.Storage;
 
-public sealed class FileGrainStorageContractTests : GrainStorageContractTests
-{
-    private readonly TempDirectory _directory = new();
-    private FileStorageProvider? _provider;
-
-    protected override Task<IGrainStorage> CreateStorageAsync()
-    {
-        _provider = new FileStorageProvider(new FileStorageOptions { RootDirectory = _directory.Path });
-        return Task.FromResult<IGrainStorage>(_provider.GrainStorage);
-    }
-
-    protected override async Task DisposeStorageAsync()
-    {
-        await _provider!.DisposeAsync();
-        _directory.Dispose();
-    }
-}
-
 /// <summary>The event log contract with the default options.</summary>
 public sealed class FileEventLogContractTests : EventLogContractTests
 {
@@ -84,24 +66,6 @@ public sealed class FileEventLogSyncFsContractTests : EventLogContractTests
     }
 
     protected override async Task DisposeStorageAsync()
-    {
-        await _provider!.DisposeAsync();
-        _directory.Dispose();
-    }
-}
-
-public sealed class FileReminderTableContractTests : ReminderTableContractTests
-{
-    private readonly TempDirectory _directory = new();
-    private FileStorageProvider? _provider;
-
-    protected override Task<IReminderTable> CreateTableAsync()
-    {
-        _provider = new FileStorageProvider(new FileStorageOptions { RootDirectory = _directory.Path });
-        return Task.FromResult<IReminderTable>(_provider.Reminders);
-    }
-
-    protected override async Task DisposeTableAsync()
     {
         await _provider!.DisposeAsync();
         _directory.Dispose();

@@ -14,22 +14,18 @@ namespace Duragent.Bench;
 /// </summary>
 public sealed class StorageBenchmark : IBenchmark
 {
-    private static readonly byte[] s_rawLine = Encoding.UTF8.GetBytes(
-        "{\"seq\":1,\"ts\":\"2026-11-21T10:00:00.000Z\",\"type\":\"user_message\",\"content\":\"hello world\"}\n");
-
-    private static readonly byte[] s_payload = Encoding.UTF8.GetBytes("{\"content\":\"hello world\"}");
-
     public string Name => "storage";
 
     public string Description =>
         "durable appends/s (1 and N sessions) vs raw write+fsync; reactivation time with a long log. " +
-        "Options: --dir D --seconds 2 --runs 5 --sessions 100 --events 100000 --threads 16 --sweep (flush threads and syncfs threshold)";
+        "Options: --dir D --seconds 2 --runs 5 --slices 8 --sessions 100 --events 100000 --threads 16 --sweep (flush threads and syncfs threshold)";
 
     public async Task<int> RunAsync(string[] args)
     {
         var options = new BenchOptions(args);
         var seconds = options.GetDouble("seconds", 2);
         var runs = options.GetInt("runs", 5);
+        var slices = options.GetInt("slices", 8);
         var sessions = options.GetInt("sessions", 100);
         var events = options.GetInt("events", 100_000);
         var threads = options.GetInt("threads", FileStorageOptions.DefaultFlushThreads);
@@ -38,45 +34,31 @@ public sealed class StorageBenchmark : IBenchmark
         try
         {
             Console.WriteLine(MachineInfo.Describe(root));
-            Console.WriteLine($"directory: {root}; {runs} runs of {seconds:0.#} s each, medians (min–max)");
+            Console.WriteLine($"directory: {root}");
+            Console.WriteLine($"{runs} rounds; in each, every workload runs {seconds:0.#} s in {slices} slices interleaved with the others, "
+                + "and ratios are taken within the round (the disk is shared and its speed drifts); medians over rounds (min–max)");
             Console.WriteLine();
 
-            // The figures are measured interleaved (raw, 1 session, N sessions per strategy, then again), and each
-            // ratio is taken within one round before the median: the disk is shared, and its speed drifts.
-            var strategies = new[] { FileSyncStrategy.PerFile, FileSyncStrategy.SyncFsWhenBusy };
-            var raw = new List<double>();
-            var single = new List<double>();
-            var singleVsRaw = new List<double>();
-            var many = strategies.ToDictionary(s => s, _ => new List<double>());
-            var manyVsSingle = strategies.ToDictionary(s => s, _ => new List<double>());
-            var syncsPerAppend = strategies.ToDictionary(s => s, _ => new List<double>());
-            for (var run = 0; run < runs; run++)
-            {
-                raw.Add(RawWriteFsync(root, seconds));
-                single.Add(Appends(root, 1, seconds, FileStorageOptions.DefaultSyncStrategy, threads).Rate);
-                singleVsRaw.Add(single[^1] / raw[^1]);
-                foreach (var strategy in strategies)
-                {
-                    var result = Appends(root, sessions, seconds, strategy, threads);
-                    many[strategy].Add(result.Rate);
-                    manyVsSingle[strategy].Add(result.Rate / single[^1]);
-                    syncsPerAppend[strategy].Add(result.SyncsPerAppend);
-                }
-            }
-
-            Print("raw write+fdatasync, 1 file (baseline)", Sample.Of(raw), "/s");
-            Print("durable appends, 1 session", Sample.Of(single), "/s", $"{Median(singleVsRaw):0.00} × raw (goal ≥ 0.80)");
-            foreach (var strategy in strategies)
+            var results = Interleave(runs, seconds, slices,
+            [
+                () => new RawWriteFsyncLoad(root),
+                () => new AppendLoad(root, "1 session", 1, new FileStorageOptions { FlushThreads = threads }),
+                () => new AppendLoad(root, "per-file", sessions, new FileStorageOptions { FlushThreads = threads, SyncStrategy = FileSyncStrategy.PerFile }),
+                () => new AppendLoad(root, "syncfs", sessions, new FileStorageOptions { FlushThreads = threads, SyncStrategy = FileSyncStrategy.SyncFsWhenBusy }),
+            ]);
+            var (raw, single, perFile, syncFs) = (results[0], results[1], results[2], results[3]);
+            Print("raw write+fdatasync, 1 file (baseline)", Sample.Of(raw.Rates), "/s");
+            Print("durable appends, 1 session", Sample.Of(single.Rates), "/s", $"{Median(Ratios(single, raw)):0.00} × raw (goal ≥ 0.80)");
+            foreach (var (many, strategy) in new[] { (perFile, FileSyncStrategy.PerFile), (syncFs, FileSyncStrategy.SyncFsWhenBusy) })
             {
                 var isDefault = strategy == FileStorageOptions.DefaultSyncStrategy ? ", the default" : "";
-                Print($"durable appends, {sessions} sessions, {Label(strategy)}{isDefault}", Sample.Of(many[strategy]), "/s",
-                    $"{Median(manyVsSingle[strategy]):0.0} × 1 session (goal ≥ 5×); {Median(syncsPerAppend[strategy]):0.00} syncs per append");
+                Print($"durable appends, {sessions} sessions, {Label(strategy)}{isDefault}", Sample.Of(many.Rates), "/s",
+                    $"{Median(Ratios(many, single)):0.0} × 1 session (goal ≥ 5×); {Median(many.SyncsPerAppend):0.00} syncs per append");
             }
 
-            var singleRate = Median(single);
             if (options.Has("sweep"))
             {
-                Sweep(root, seconds, runs, singleRate);
+                Sweep(root, seconds, runs, slices);
             }
 
             await ReactivationAsync(root, events, runs);
@@ -88,100 +70,87 @@ public sealed class StorageBenchmark : IBenchmark
         }
     }
 
-    // The measurements behind the defaults: flush threads for per-file syncing, and the syncfs threshold.
-    private static void Sweep(string root, double seconds, int runs, double single)
+    // The measurements behind the defaults: flush threads for per-file syncing, and the syncfs threshold. Each group
+    // runs interleaved with a 1-session load, and figures are given relative to it.
+    private static void Sweep(string root, double seconds, int runs, int slices)
     {
         Console.WriteLine();
-        Console.WriteLine("sweep (appends/s, relative to 1 session):");
+        Console.WriteLine("sweep (appends/s; × the 1-session rate of the same rounds):");
         foreach (var sessions in new[] { 10, 100 })
         {
-            foreach (var threads in new[] { 4, 8, 16, 32, 64 })
+            var groups = new (string Label, Func<ILoad> Create)[][]
             {
-                var rate = Measure(runs, () => Appends(root, sessions, seconds, FileSyncStrategy.PerFile, threads).Rate);
-                Print($"  {sessions} sessions, per-file, {threads} flush threads", rate, "/s", $"{rate.Median / single:0.0} ×");
-            }
-
-            foreach (var threshold in new[] { 2, 4, 8, 16, 32 })
+                [.. new[] { 4, 8, 16, 32, 64 }.Select(t => ($"{sessions} sessions, per-file, {t} flush threads",
+                    (Func<ILoad>)(() => new AppendLoad(root, "", sessions, new FileStorageOptions { SyncStrategy = FileSyncStrategy.PerFile, FlushThreads = t }))))],
+                [.. new[] { 2, 4, 8, 16, 32 }.Select(m => ($"{sessions} sessions, syncfs when ≥ {m} logs wait",
+                    (Func<ILoad>)(() => new AppendLoad(root, "", sessions, new FileStorageOptions { SyncStrategy = FileSyncStrategy.SyncFsWhenBusy, SyncFsMinDirtyLogs = m }))))],
+                [.. new[] { 2, 4, 16, 64 }.Select(t => ($"{sessions} sessions, syncfs when busy, {t} flush threads",
+                    (Func<ILoad>)(() => new AppendLoad(root, "", sessions, new FileStorageOptions { SyncStrategy = FileSyncStrategy.SyncFsWhenBusy, FlushThreads = t }))))],
+            };
+            foreach (var group in groups)
             {
-                var rate = Measure(runs, () => Appends(root, sessions, seconds, FileSyncStrategy.SyncFsWhenBusy, FileStorageOptions.DefaultFlushThreads, threshold).Rate);
-                Print($"  {sessions} sessions, syncfs when ≥ {threshold} logs wait", rate, "/s", $"{rate.Median / single:0.0} ×");
-            }
-
-            foreach (var threads in new[] { 2, 4, 16, 64 })
-            {
-                var rate = Measure(runs, () => Appends(root, sessions, seconds, FileSyncStrategy.SyncFsWhenBusy, threads).Rate);
-                Print($"  {sessions} sessions, syncfs when busy, {threads} flush threads", rate, "/s", $"{rate.Median / single:0.0} ×");
+                var results = Interleave(runs, seconds, slices, [() => new AppendLoad(root, "1 session", 1, new FileStorageOptions()), .. group.Select(g => g.Create)]);
+                for (var i = 0; i < group.Length; i++)
+                {
+                    Print("  " + group[i].Label, Sample.Of(results[i + 1].Rates), "/s", $"{Median(Ratios(results[i + 1], results[0])):0.0} ×");
+                }
             }
         }
     }
+
+    // Runs every load for `seconds` per round, in `slices` alternating slices, and returns each load's rate per round.
+    private static List<LoadResult> Interleave(int rounds, double seconds, int slices, Func<ILoad>[] factories)
+    {
+        var loads = factories.Select(create => create()).ToList();
+        try
+        {
+            var results = loads.Select(_ => new LoadResult()).ToList();
+            var slice = TimeSpan.FromSeconds(seconds / slices);
+            foreach (var load in loads)
+            {
+                load.Run(TimeSpan.FromMilliseconds(200)); // warm up: JIT, files created
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                var totals = new (long Count, double Seconds)[loads.Count];
+                for (var s = 0; s < slices; s++)
+                {
+                    for (var i = 0; i < loads.Count; i++)
+                    {
+                        var (count, elapsed) = loads[i].Run(slice);
+                        totals[i] = (totals[i].Count + count, totals[i].Seconds + elapsed);
+                    }
+                }
+
+                for (var i = 0; i < loads.Count; i++)
+                {
+                    results[i].Rates.Add(totals[i].Count / totals[i].Seconds);
+                    if (loads[i] is AppendLoad append)
+                    {
+                        results[i].SyncsPerAppend.Add(append.SyncsPerAppend);
+                    }
+                }
+            }
+
+            return results;
+        }
+        finally
+        {
+            foreach (var load in loads)
+            {
+                load.Dispose();
+            }
+        }
+    }
+
+    private static List<double> Ratios(LoadResult a, LoadResult b) => a.Rates.Zip(b.Rates, (x, y) => x / y).ToList();
 
     private static string Label(FileSyncStrategy strategy) => strategy switch
     {
         FileSyncStrategy.PerFile => "per-file fdatasync",
         _ => "syncfs when busy",
     };
-
-    private static double RawWriteFsync(string root, double seconds)
-    {
-        var path = Path.Combine(root, "raw-" + Guid.NewGuid().ToString("N") + ".jsonl");
-        try
-        {
-            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite);
-            long offset = 0, count = 0;
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed.TotalSeconds < seconds)
-            {
-                RandomAccess.Write(handle, s_rawLine, offset);
-                NativeIo.FlushData(handle, path);
-                offset += s_rawLine.Length;
-                count++;
-            }
-
-            return count / watch.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    private static (double Rate, double SyncsPerAppend) Appends(string root, int sessions, double seconds, FileSyncStrategy strategy, int threads,
-        int syncFsMinDirtyLogs = FileStorageOptions.DefaultSyncFsMinDirtyLogs)
-    {
-        var directory = Path.Combine(root, "appends-" + Guid.NewGuid().ToString("N"));
-        using var provider = new FileStorageProvider(new FileStorageOptions
-        {
-            RootDirectory = directory,
-            SyncStrategy = strategy,
-            FlushThreads = threads,
-            SyncFsMinDirtyLogs = syncFsMinDirtyLogs,
-        });
-        var log = provider.EventLog;
-        var ids = Enumerable.Range(0, sessions).Select(i => new GrainId("session", $"bench-{i}")).ToList();
-        Task.WhenAll(ids.Select(id => log.AppendAsync(id, 1, [Event()]))).GetAwaiter().GetResult();
-        var before = (provider.Statistics.Appends, provider.Statistics.FileSyncs + provider.Statistics.SyncFsRounds);
-
-        var watch = Stopwatch.StartNew();
-        var deadline = TimeSpan.FromSeconds(seconds);
-        var counts = Task.WhenAll(ids.Select(async id =>
-        {
-            long next = 2, count = 0;
-            while (watch.Elapsed < deadline)
-            {
-                next = await log.AppendAsync(id, next, [Event()]);
-                count++;
-            }
-
-            return count;
-        })).GetAwaiter().GetResult();
-        var elapsed = watch.Elapsed.TotalSeconds;
-
-        var appends = provider.Statistics.Appends - before.Appends;
-        var syncs = provider.Statistics.FileSyncs + provider.Statistics.SyncFsRounds - before.Item2;
-        provider.Dispose();
-        Directory.Delete(directory, recursive: true);
-        return (counts.Sum() / elapsed, (double)syncs / Math.Max(1, appends));
-    }
 
     private static async Task ReactivationAsync(string root, int events, int runs)
     {
@@ -260,8 +229,6 @@ public sealed class StorageBenchmark : IBenchmark
         return count;
     }
 
-    private static EventToAppend Event() => new("user_message", DateTimeOffset.UtcNow, s_payload);
-
     private static void Check(bool condition, string what)
     {
         if (!condition)
@@ -293,6 +260,13 @@ public sealed class StorageBenchmark : IBenchmark
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{what,-62} {sample.Median.ToString(format, CultureInfo.InvariantCulture),10}{unit} ({sample.Min.ToString(format, CultureInfo.InvariantCulture)}–{sample.Max.ToString(format, CultureInfo.InvariantCulture)})");
         Console.WriteLine(note is null ? line : $"{line}  {note}");
+    }
+
+    private sealed class LoadResult
+    {
+        public List<double> Rates { get; } = [];
+
+        public List<double> SyncsPerAppend { get; } = [];
     }
 
     private readonly record struct Sample(double Median, double Min, double Max)

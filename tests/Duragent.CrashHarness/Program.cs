@@ -40,12 +40,15 @@ var writers = Enumerable.Range(0, logCount).Select(async index =>
 
     while (true)
     {
-        // Mostly single events, sometimes batches; payloads from a few bytes to several KB so that writes cross pages.
+        // Mostly single events, sometimes batches; payloads from a few bytes to several KB so that writes cross pages,
+        // and now and then a large one (hundreds of KB) whose write takes long enough for a kill to land inside it.
         var count = random.Next(10) < 7 ? 1 : random.Next(2, 6);
         var events = new EventToAppend[count];
         for (var i = 0; i < count; i++)
         {
-            var pad = new string((char)('a' + random.Next(26)), random.Next(0, random.Next(10) == 0 ? 6000 : 300));
+            var roll = random.Next(100);
+            var length = roll < 3 ? random.Next(200_000, 1_000_000) : roll < 12 ? random.Next(300, 6000) : random.Next(0, 300);
+            var pad = new string((char)('a' + random.Next(26)), length);
             events[i] = new EventToAppend("crash_event", DateTimeOffset.UtcNow, JsonSerializer.SerializeToUtf8Bytes(new { log = name, n = next + i, pad }));
         }
 

@@ -3,7 +3,11 @@ using Duragent.Runtime;
 namespace Duragent.Storage;
 
 /// <summary>An event to append: its type, its time and its payload (a UTF-8 JSON object of the event's own fields).</summary>
-/// <remarks>The payload must be a JSON object and must not contain the envelope fields <c>seq</c>, <c>ts</c> or <c>type</c>.</remarks>
+/// <remarks>
+/// The payload must be a JSON object (empty for an event without fields of its own) and must not contain the envelope
+/// fields <c>seq</c>, <c>ts</c> or <c>type</c>, nor <c>batch</c> or <c>compacted_through</c> (reserved by the file
+/// format). Providers reject anything else with <see cref="ArgumentException"/>.
+/// </remarks>
 public readonly record struct EventToAppend(string Type, DateTimeOffset Timestamp, ReadOnlyMemory<byte> Payload);
 
 /// <summary>

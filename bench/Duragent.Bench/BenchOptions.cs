@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Duragent.Bench;
+
+/// <summary>Tiny <c>--name value</c> parser shared by the subcommands.</summary>
+public sealed class BenchOptions
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public BenchOptions(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'");
+            }
+
+            _values[args[i][2..]] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
+        }
+    }
+
+    public string? Get(string name) => _values.GetValueOrDefault(name);
+
+    public int GetInt(string name, int fallback) =>
+        _values.TryGetValue(name, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public double GetDouble(string name, double fallback) =>
+        _values.TryGetValue(name, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+    public bool Has(string name) => _values.ContainsKey(name);
+}

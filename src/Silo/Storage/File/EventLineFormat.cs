@@ -1,0 +1,329 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Duragent.Storage.File;
+
+/// <summary>
+/// The JSON Lines format of <c>events.jsonl</c>. One event per line, envelope first:
+/// <c>{"seq":12,"ts":"2026-11-21T10:00:00.000Z","type":"user_message",…payload fields}</c>. Every line of a
+/// multi-event batch also carries <c>"batch":[first,last]</c> after <c>type</c>, so that a batch cut short by a
+/// crash is recognised on load and dropped as a whole. A compacted log starts with a header line
+/// <c>{"compacted_through":N,"ts":"…","mode":"…"}</c> that has no <c>seq</c>.
+/// </summary>
+internal static class EventLineFormat
+{
+    public const byte NewLine = (byte)'\n';
+
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    private static readonly JsonWriterOptions s_writerOptions = new() { Indented = false, SkipValidation = true };
+    private static readonly JsonReaderOptions s_readerOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 };
+
+    /// <summary>Names the payload may not use: the envelope's and the provider's own.</summary>
+    public static readonly string[] ReservedNames = ["seq", "ts", "type", "batch", "compacted_through"];
+
+    /// <summary>Formats a time as RFC 3339 UTC with milliseconds.</summary>
+    public static string FormatTimestamp(DateTimeOffset timestamp) =>
+        timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Renders a batch to its bytes (one line per event, each ending in <c>\n</c>), numbering events from
+    /// <paramref name="firstSeq"/>. Throws <see cref="ArgumentException"/> for a bad type or payload.
+    /// </summary>
+    public static byte[] RenderBatch(long firstSeq, IReadOnlyList<EventToAppend> events)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 * events.Count);
+        var lastSeq = firstSeq + events.Count - 1;
+        using var writer = new Utf8JsonWriter(buffer, s_writerOptions);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            CheckType(e.Type, i);
+            var inner = PayloadInner(e.Payload, i);
+
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            writer.WriteNumber("seq", firstSeq + i);
+            writer.WriteString("ts", FormatTimestamp(e.Timestamp));
+            writer.WriteString("type", e.Type);
+            if (events.Count > 1)
+            {
+                writer.WriteStartArray("batch");
+                writer.WriteNumberValue(firstSeq);
+                writer.WriteNumberValue(lastSeq);
+                writer.WriteEndArray();
+            }
+
+            writer.Flush();
+            if (!inner.IsEmpty)
+            {
+                buffer.Write(","u8);
+                buffer.Write(inner.Span);
+            }
+
+            buffer.Write("}\n"u8);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Renders the header line of a compacted log (with its newline).</summary>
+    public static byte[] RenderHeader(long compactedThrough, DateTimeOffset now, CompactionMode mode)
+    {
+        var buffer = new ArrayBufferWriter<byte>(96);
+        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("compacted_through", compactedThrough);
+            writer.WriteString("ts", FormatTimestamp(now));
+            writer.WriteString("mode", mode == CompactionMode.Archive ? "archive" : "discard");
+            writer.WriteEndObject();
+        }
+
+        buffer.Write([NewLine]);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// Parses and validates one complete line (without its newline). Returns false with a reason when the line is
+    /// not a well-formed event line.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, out EventLine parsed, out string? error)
+    {
+        parsed = default;
+        if (line.IndexOf((byte)0) >= 0)
+        {
+            error = "the line contains NUL bytes";
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(line, s_readerOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = "the line is not a JSON object";
+                return false;
+            }
+
+            if (!ReadProperty(ref reader, "seq"u8) || reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var seq) || seq < 1)
+            {
+                error = "the line does not start with a positive \"seq\"";
+                return false;
+            }
+
+            if (!ReadProperty(ref reader, "ts"u8) || reader.TokenType != JsonTokenType.String || !reader.TryGetDateTimeOffset(out var ts))
+            {
+                error = "the line has no valid \"ts\" after \"seq\"";
+                return false;
+            }
+
+            if (!ReadProperty(ref reader, "type"u8) || reader.TokenType != JsonTokenType.String)
+            {
+                error = "the line has no \"type\" after \"ts\"";
+                return false;
+            }
+
+            var type = reader.GetString()!;
+            long batchFirst = 0, batchLast = 0;
+            if (!reader.Read())
+            {
+                error = "the line ends early";
+                return false;
+            }
+
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("batch"u8))
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray
+                    || !reader.Read() || !reader.TryGetInt64(out batchFirst)
+                    || !reader.Read() || !reader.TryGetInt64(out batchLast)
+                    || !reader.Read() || reader.TokenType != JsonTokenType.EndArray
+                    || batchFirst > seq || batchLast < seq)
+                {
+                    error = "the line has a malformed \"batch\"";
+                    return false;
+                }
+
+                if (!reader.Read())
+                {
+                    error = "the line ends early";
+                    return false;
+                }
+            }
+
+            // The payload's own fields: check that the object is well formed and closes at the end of the line.
+            while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
+            {
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                }
+
+                if (!reader.Read())
+                {
+                    error = "the JSON object is not closed";
+                    return false;
+                }
+            }
+
+            if (reader.BytesConsumed != line.Length)
+            {
+                error = "there is text after the JSON object";
+                return false;
+            }
+
+            parsed = new EventLine(seq, ts, type, batchFirst, batchLast);
+            error = null;
+            return true;
+        }
+        catch (JsonException ex)
+        {
+            error = $"invalid JSON at byte {ex.BytePositionInLine}: {ex.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Parses just the <c>seq</c> at the start of a line (<c>{"seq":N,</c>); false when the line does not start that way.</summary>
+    public static bool TryParseSeqPrefix(ReadOnlySpan<byte> line, out long seq)
+    {
+        seq = 0;
+        ReadOnlySpan<byte> prefix = "{\"seq\":"u8;
+        if (!line.StartsWith(prefix))
+        {
+            return false;
+        }
+
+        var digits = line[prefix.Length..];
+        var n = 0;
+        while (n < digits.Length && n < 19 && digits[n] is >= (byte)'0' and <= (byte)'9')
+        {
+            seq = (seq * 10) + (digits[n] - '0');
+            n++;
+        }
+
+        return n > 0 && n < digits.Length && digits[n] == (byte)',';
+    }
+
+    /// <summary>True when the line is a compaction header; <paramref name="compactedThrough"/> gets its value.</summary>
+    public static bool TryParseHeader(ReadOnlySpan<byte> line, out long compactedThrough)
+    {
+        compactedThrough = 0;
+        if (!line.StartsWith("{\"compacted_through\":"u8))
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(line, s_readerOptions);
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                && ReadProperty(ref reader, "compacted_through"u8)
+                && reader.TryGetInt64(out compactedThrough) && compactedThrough >= 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool ReadProperty(ref Utf8JsonReader reader, ReadOnlySpan<byte> name) =>
+        reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(name) && reader.Read();
+
+    private static void CheckType(string? type, int index)
+    {
+        if (string.IsNullOrEmpty(type) || type.Length > 128)
+        {
+            throw new ArgumentException($"Event {index}: the type must be 1 to 128 characters long.", "events");
+        }
+
+        foreach (var c in type)
+        {
+            if (char.IsControl(c))
+            {
+                throw new ArgumentException($"Event {index}: the type '{type.Replace(c, '?')}' contains a control character.", "events");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks that the payload is a single JSON object whose top-level names avoid <see cref="ReservedNames"/>,
+    /// and returns its members without the braces, on one line.
+    /// </summary>
+    private static ReadOnlyMemory<byte> PayloadInner(ReadOnlyMemory<byte> payload, int index)
+    {
+        var span = payload.Span;
+        if (span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        var hasLineBreak = span.IndexOfAny((byte)'\n', (byte)'\r') >= 0;
+        try
+        {
+            var reader = new Utf8JsonReader(span, s_readerOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ArgumentException($"Event {index}: the payload must be a JSON object.", "events");
+            }
+
+            var start = reader.TokenStartIndex;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                foreach (var reserved in ReservedNames)
+                {
+                    if (reader.ValueTextEquals(reserved))
+                    {
+                        throw new ArgumentException($"Event {index}: the payload may not contain the field \"{reserved}\" (reserved by the event envelope).", "events");
+                    }
+                }
+
+                reader.Read();
+                reader.Skip();
+            }
+
+            var end = reader.TokenStartIndex;
+            if (reader.Read())
+            {
+                throw new ArgumentException($"Event {index}: the payload has text after the JSON object.", "events");
+            }
+
+            var inner = payload.Slice((int)start + 1, (int)(end - start - 1));
+            if (hasLineBreak)
+            {
+                return Minify(inner);
+            }
+
+            return inner.Span.Trim(" \t"u8).IsEmpty ? ReadOnlyMemory<byte>.Empty : inner;
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"Event {index}: the payload is not valid JSON: {ex.Message}", "events", ex);
+        }
+    }
+
+    // Re-writes "members without braces" on one line: a payload may be pretty-printed, a line may not.
+    private static ReadOnlyMemory<byte> Minify(ReadOnlyMemory<byte> inner)
+    {
+        var wrapped = new byte[inner.Length + 2];
+        wrapped[0] = (byte)'{';
+        inner.Span.CopyTo(wrapped.AsSpan(1));
+        wrapped[^1] = (byte)'}';
+        using var document = JsonDocument.Parse(wrapped);
+        var buffer = new ArrayBufferWriter<byte>(wrapped.Length);
+        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
+        {
+            document.RootElement.WriteTo(writer);
+        }
+
+        var written = buffer.WrittenMemory;
+        return written.Length <= 2 ? ReadOnlyMemory<byte>.Empty : written[1..^1];
+    }
+}
+
+/// <summary>The envelope of one parsed event line.</summary>
+internal readonly record struct EventLine(long Seq, DateTimeOffset Timestamp, string Type, long BatchFirst, long BatchLast)
+{
+    /// <summary>True when the line belongs to a multi-event batch.</summary>
+    public bool InBatch => BatchLast != 0;
+}

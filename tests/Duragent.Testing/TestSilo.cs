@@ -123,8 +123,8 @@ public sealed class TestSilo : IAsyncDisposable
     {
         if (options.UseFileStorage)
         {
-            throw new NotSupportedException(
-                $"TestSiloOptions.UseFileStorage needs the file storage provider (services.AddFileStorage), which is not in this build; it would store under {directory}.");
+            services.AddFileStorage(o => o.RootDirectory = directory);
+            return null;
         }
 
         var storage = options.InMemoryStorage ?? new InMemoryStorage();

@@ -51,7 +51,8 @@ internal sealed class SessionKit : IAsyncDisposable
         Action<LlmOptions>? llm = null,
         FakeEnvironment? environment = null,
         SessionKit? restartOf = null,
-        int maxToolIterations = 10)
+        int maxToolIterations = 10,
+        bool fileStorage = false)
     {
         var fake = restartOf?.Llm ?? await FakeLlmServer.StartAsync();
         var owned = restartOf is null ? new TempDirectory("session-kit") : null;
@@ -70,6 +71,11 @@ internal sealed class SessionKit : IAsyncDisposable
             if (restartOf is not null)
             {
                 b.UseSameStorageAs(restartOf.Silo);
+            }
+            else if (fileStorage)
+            {
+                b.Options.UseFileStorage = true;
+                b.Options.Directory = Path.Combine(root, ".duragent");
             }
 
             b.Services.AddSingleton<IEnvironmentVariables>(env);
@@ -94,10 +100,10 @@ internal sealed class SessionKit : IAsyncDisposable
         return new SessionKit(silo, fake, restartOf is null, owned ?? restartOf?._workspace, root);
     }
 
-    /// <summary>Stops this silo gracefully and starts another on the same storage, workspace and LLM server.</summary>
+    /// <summary>Stops this silo gracefully (releasing the workspace) and starts another on the same storage, workspace and LLM server.</summary>
     public async Task<SessionKit> RestartAsync(Action<SessionOptions>? sessions = null)
     {
-        await Silo.StopAsync();
+        await Silo.DisposeAsync();
         return await StartAsync(restartOf: this, sessions: sessions);
     }
 

@@ -11,10 +11,12 @@ namespace Duragent.Grains.Tests.Sessions;
 /// </summary>
 public sealed class SessionRecoveryTests
 {
-    [Fact]
-    public async Task ContinueMode_InterruptedTool_IsRecordedNotRerun_AndTheTurnCompletes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ContinueMode_InterruptedTool_IsRecordedNotRerun_AndTheTurnCompletes(bool fileStorage)
     {
-        var kit = await SessionKit.StartAsync(onDisconnect: "continue");
+        var kit = await SessionKit.StartAsync(onDisconnect: "continue", fileStorage: fileStorage);
         var marker = Path.Combine(kit.Root, "runs.txt");
         kit.Llm.Enqueue(
             FakeResponse.ToolCalls(FakeToolCall.Create("bash", $"{{\"command\":\"echo run >> {marker}; sleep 30\"}}")),
@@ -36,10 +38,12 @@ public sealed class SessionRecoveryTests
         await kit.DisposeAsync();
     }
 
-    [Fact]
-    public async Task PauseMode_InterruptedTurn_ParksUntilResumed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PauseMode_InterruptedTurn_ParksUntilResumed(bool fileStorage)
     {
-        var kit = await SessionKit.StartAsync(onDisconnect: "pause");
+        var kit = await SessionKit.StartAsync(onDisconnect: "pause", fileStorage: fileStorage);
         var gate = new FakeGate();
         kit.Llm.Enqueue(FakeResponse.Text("cut", " off").WithGate(gate, 1), FakeResponse.Text("answer after resume"));
         var (id, session) = await kit.CreateAsync();

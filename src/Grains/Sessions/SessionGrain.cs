@@ -32,6 +32,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private readonly ILlmClientFactory _llm;
     private readonly ProcessRunner _processes;
     private readonly ISessionIndex _index;
+    private readonly SessionActivity _activity;
     private readonly TimeProvider _clock;
     private readonly SessionOptions _options;
     private readonly ILogger<SessionGrain> _logger;
@@ -51,6 +52,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private bool _pauseRequested;
     private int _attached;
     private int _openStreams;
+    private bool _countedRunning;
     private long _snapshotSeq;
     private long _compactedSeq;
     private AgentDefinition? _agent;
@@ -62,6 +64,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         ILlmClientFactory llm,
         ProcessRunner processes,
         ISessionIndex index,
+        SessionActivity activity,
         TimeProvider clock,
         IOptions<SessionOptions> options,
         ILogger<SessionGrain> logger)
@@ -71,6 +74,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         _llm = llm;
         _processes = processes;
         _index = index;
+        _activity = activity;
         _clock = clock;
         _options = options.Value;
         _logger = logger;
@@ -108,6 +112,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         _snapshotSeq = _snapshot.RecordExists ? State.LastSeq - replayed : 0;
         _compactedSeq = info.FirstSeq - 1;
         _hub = new SessionEventHub(State.LastSeq);
+        CountRunning(State.Exists && State.Status == SessionStatus.Running);
         LogActivated(_logger, SessionId, State.LastSeq, replayed);
         if (State.Exists && State.Turn is not null && State.Status == SessionStatus.Running)
         {
@@ -120,6 +125,12 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await StopWorkAsync();
+        CountRunning(false);
+        for (; _attached > 0; _attached--)
+        {
+            _activity.ClientDetached();
+        }
+
         _hub.Close();
         FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason})."));
         if (State.Exists && State.LastSeq > _snapshotSeq && reason != DeactivationReason.InconsistentState)
@@ -403,6 +414,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         if (options.Attach)
         {
             _attached++;
+            _activity.ClientAttached();
         }
 
         UpdateKeepAlive();
@@ -436,6 +448,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         if (attached)
         {
             _attached--;
+            _activity.ClientDetached();
         }
 
         UpdateKeepAlive();
@@ -933,6 +946,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         if (statusChanged)
         {
             _index.Update(Info());
+            CountRunning(State.Status == SessionStatus.Running);
         }
 
         NotifyWaiters();
@@ -969,6 +983,20 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         _activeWorkId = 0;
         _work = null;
         UpdateKeepAlive();
+    }
+
+    private void CountRunning(bool running)
+    {
+        if (running && !_countedRunning)
+        {
+            _activity.TurnRunning();
+        }
+        else if (!running && _countedRunning)
+        {
+            _activity.TurnStopped();
+        }
+
+        _countedRunning = running;
     }
 
     /// <summary>A session is never collected while it works or while a client reads its stream.</summary>

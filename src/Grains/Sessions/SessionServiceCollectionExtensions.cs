@@ -26,6 +26,8 @@ public static class SessionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProcessRunner>();
         services.TryAddSingleton<ISessionIndex, SessionIndex>();
+        services.TryAddSingleton<SessionActivity>();
+        services.TryAddSingleton<ISessionActivity>(sp => sp.GetRequiredService<SessionActivity>());
         services.AddHostedService<SessionRecoveryService>();
         return services;
     }

@@ -24,14 +24,15 @@ internal sealed class GatewayKit : IAsyncDisposable
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     private readonly TempDirectory _directory;
-    private readonly bool _ownsLlm;
+    private readonly bool _owner;
     private bool _stopped;
+    private bool _appDisposed;
 
-    private GatewayKit(TempDirectory directory, FakeLlmServer llm, bool ownsLlm, WebApplication app, TestLogSink logs, DuragentWorkspace workspace)
+    private GatewayKit(TempDirectory directory, FakeLlmServer llm, bool owner, WebApplication app, TestLogSink logs, DuragentWorkspace workspace)
     {
         _directory = directory;
         Llm = llm;
-        _ownsLlm = ownsLlm;
+        _owner = owner;
         App = app;
         Logs = logs;
         Workspace = workspace;
@@ -75,34 +76,7 @@ internal sealed class GatewayKit : IAsyncDisposable
         {
             WriteWorkspace(directory.Path, llm, server ?? [], onDisconnect, policy, tools, host);
             prepare?.Invoke(directory.Path);
-            var workspace = new DuragentWorkspace(DuragentConfigLoader.Load(Path.Combine(directory.Path, "duragent.yaml")).Config);
-            var logs = new TestLogSink();
-            var app = DuragentServer.Build(workspace, new ServeOverrides
-            {
-                ConfigureNode = node => node.ConfigureLlm = o =>
-                {
-                    o.RetryBaseDelay = TimeSpan.FromMilliseconds(5);
-                    o.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
-                },
-                ConfigureGateway = gateway,
-                ConfigureServices = s =>
-                {
-                    s.AddLogging(b =>
-                    {
-                        b.ClearProviders();
-                        b.AddProvider(logs);
-                        b.SetMinimumLevel(LogLevel.Debug);
-                    });
-                    services?.Invoke(s);
-                },
-            });
-            var kit = new GatewayKit(directory, llm, ownsLlm: true, app, logs, workspace);
-            if (start)
-            {
-                await kit.StartServerAsync();
-            }
-
-            return kit;
+            return await StartOnAsync(directory, llm, owner: true, gateway, services, start);
         }
         catch
         {
@@ -110,6 +84,46 @@ internal sealed class GatewayKit : IAsyncDisposable
             directory.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Stops this server and starts another on the same workspace and fake LLM (disposing it leaves both to this kit).</summary>
+    public async Task<GatewayKit> RestartAsync()
+    {
+        await StopAsync();
+        await DisposeAppAsync();
+        return await StartOnAsync(_directory, Llm, owner: false, gateway: null, services: null, start: true);
+    }
+
+    private static async Task<GatewayKit> StartOnAsync(TempDirectory directory, FakeLlmServer llm, bool owner, Action<GatewayOptions>? gateway, Action<IServiceCollection>? services, bool start)
+    {
+        var workspace = new DuragentWorkspace(DuragentConfigLoader.Load(Path.Combine(directory.Path, "duragent.yaml")).Config);
+        var logs = new TestLogSink();
+        var app = DuragentServer.Build(workspace, new ServeOverrides
+        {
+            ConfigureNode = node => node.ConfigureLlm = o =>
+            {
+                o.RetryBaseDelay = TimeSpan.FromMilliseconds(5);
+                o.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
+            },
+            ConfigureGateway = gateway,
+            ConfigureServices = s =>
+            {
+                s.AddLogging(b =>
+                {
+                    b.ClearProviders();
+                    b.AddProvider(logs);
+                    b.SetMinimumLevel(LogLevel.Debug);
+                });
+                services?.Invoke(s);
+            },
+        });
+        var kit = new GatewayKit(directory, llm, owner, app, logs, workspace);
+        if (start)
+        {
+            await kit.StartServerAsync();
+        }
+
+        return kit;
     }
 
     /// <summary>Starts the host and points <see cref="Client"/> at it.</summary>
@@ -270,6 +284,16 @@ internal sealed class GatewayKit : IAsyncDisposable
         await App.StopAsync(timeout.Token);
     }
 
+    // Disposing the host's services closes the file storage and releases the workspace lock.
+    private async Task DisposeAppAsync()
+    {
+        if (!_appDisposed)
+        {
+            _appDisposed = true;
+            await App.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
@@ -279,13 +303,12 @@ internal sealed class GatewayKit : IAsyncDisposable
         }
         finally
         {
-            await App.DisposeAsync();
-            if (_ownsLlm)
+            await DisposeAppAsync();
+            if (_owner)
             {
                 await Llm.DisposeAsync();
+                _directory.Dispose();
             }
-
-            _directory.Dispose();
         }
     }
 }

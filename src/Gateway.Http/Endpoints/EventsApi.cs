@@ -46,22 +46,15 @@ public static class EventsApi
 
     private static async Task<Results<EventsPageResult, ApiProblem>> GetEventsAsync(
         string id,
-        [FromQuery] long? after,
-        [FromQuery] int? limit,
+        [FromQuery(Name = "after")] string? afterText,
+        [FromQuery(Name = "limit")] string? limitText,
         [FromServices] IGrainFactory grains,
         [FromServices] IEventLogStorage log,
         CancellationToken cancellationToken)
     {
         Ids.Check(id, "session id");
-        if (after is < 0)
-        {
-            return ApiProblem.Invalid($"The query parameter 'after' must be a seq of at least 0; got {after}.");
-        }
-
-        if (limit is < 1 or > GatewayOptions.MaxEventsPageSize)
-        {
-            return ApiProblem.Invalid($"The query parameter 'limit' must be from 1 to {GatewayOptions.MaxEventsPageSize}; got {limit}.");
-        }
+        var after = Query.Integer(afterText, "after", 0);
+        var limit = (int?)Query.Integer(limitText, "limit", 1, GatewayOptions.MaxEventsPageSize);
 
         if (await grains.GetGrain<ISessionGrain>(id).GetInfoAsync() is null)
         {
@@ -90,7 +83,7 @@ public static class EventsApi
     private static async Task StreamAsync(
         string id,
         [FromQuery(Name = LastEventIdParameter)] string? lastEventId,
-        [FromQuery] bool? attach,
+        [FromQuery(Name = "attach")] string? attachText,
         HttpContext context,
         [FromServices] IGrainFactory grains,
         [FromServices] GatewayLifetime lifetime,
@@ -101,7 +94,7 @@ public static class EventsApi
         Ids.Check(id, "session id");
         var header = context.Request.Headers["Last-Event-ID"].ToString();
         var afterSeq = header.Length > 0 ? ParseEventId(header, "The Last-Event-ID header") : lastEventId is null ? 0 : ParseEventId(lastEventId, $"The query parameter '{LastEventIdParameter}'");
-        var attached = attach ?? true;
+        var attached = Query.Boolean(attachText, "attach") ?? true;
         var remote = GatewayAuthMiddleware.Remote(context);
         var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
         await using var stream = await grains.GetGrain<ISessionGrain>(id).OpenStreamAsync(new StreamOptions(afterSeq, attached, "sse " + remote));

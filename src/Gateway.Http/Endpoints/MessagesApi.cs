@@ -46,29 +46,18 @@ public static class MessagesApi
 
     private static async Task<Results<Ok<MessagePage>, ApiProblem>> GetAsync(
         string id,
-        [FromQuery] int? limit,
-        [FromQuery] long? before,
-        [FromQuery] long? after,
+        [FromQuery(Name = "limit")] string? limitText,
+        [FromQuery(Name = "before")] string? beforeText,
+        [FromQuery(Name = "after")] string? afterText,
         [FromQuery] string? order,
-        [FromQuery(Name = "include_tools")] bool? includeTools,
+        [FromQuery(Name = "include_tools")] string? includeToolsText,
         [FromServices] IGrainFactory grains)
     {
         Ids.Check(id, "session id");
-        if (limit is < 1 or > GatewayOptions.MaxMessagesPageSize)
-        {
-            return ApiProblem.Invalid($"The query parameter 'limit' must be from 1 to {GatewayOptions.MaxMessagesPageSize}; got {limit}.");
-        }
-
-        if (before is < 1)
-        {
-            return ApiProblem.Invalid($"The query parameter 'before' must be a seq of at least 1; got {before}.");
-        }
-
-        if (after is < 0)
-        {
-            return ApiProblem.Invalid($"The query parameter 'after' must be a seq of at least 0; got {after}.");
-        }
-
+        var limit = (int?)Query.Integer(limitText, "limit", 1, GatewayOptions.MaxMessagesPageSize);
+        var before = Query.Integer(beforeText, "before", 1);
+        var after = Query.Integer(afterText, "after", 0);
+        var includeTools = Query.Boolean(includeToolsText, "include_tools");
         bool newestFirst;
         switch (order)
         {
@@ -88,13 +77,14 @@ public static class MessagesApi
 
     private static async Task<Results<Ok<TurnResult>, Accepted<MessageAccepted>, ApiProblem>> SendAsync(
         string id,
-        [FromQuery] bool? wait,
+        [FromQuery(Name = "wait")] string? waitText,
         HttpContext context,
         [FromServices] IGrainFactory grains,
         [FromServices] GatewayLifetime lifetime,
         [FromServices] IOptions<GatewayOptions> options)
     {
         Ids.Check(id, "session id");
+        var wait = Query.Boolean(waitText, "wait");
         var body = await JsonBody.ReadAsync(context.Request, GatewayJsonContext.Default.SendMessageRequest);
         var content = JsonBody.Require(body.Content, "content");
         var message = new SendMessage(content, body.SenderId, body.SenderName, Source, body.ClientMessageId);

@@ -19,6 +19,21 @@ internal static class GatewayOpenApi
 
     private const string BearerScheme = "bearer";
 
+    // Query parameters are bound as strings (so that bad values get a 400 naming them); these are their real types.
+    private static readonly Dictionary<string, (JsonSchemaType Type, string? Format, string Description)> QueryParameters = new(StringComparer.Ordinal)
+    {
+        ["limit"] = (JsonSchemaType.Integer, "int32", "Page size."),
+        ["before"] = (JsonSchemaType.Integer, "int64", "Only messages with a smaller seq (newest-first paging cursor)."),
+        ["after"] = (JsonSchemaType.Integer, "int64", "Only items with a larger seq (oldest-first paging cursor)."),
+        ["include_tools"] = (JsonSchemaType.Boolean, null, "Include tool results and tool-call-only assistant messages (false by default)."),
+        ["wait"] = (JsonSchemaType.Boolean, null, "Wait for the turn to settle and return its result (false by default)."),
+        ["attach"] = (JsonSchemaType.Boolean, null, "Count as an attached client, so that on_disconnect applies when this stream goes away (true by default)."),
+        ["last_event_id"] = (JsonSchemaType.Integer, "int64", "Resume after this seq (exclusive); the Last-Event-ID header wins when both are sent."),
+        ["order"] = (JsonSchemaType.String, null, "oldest (default) or newest."),
+        ["status"] = (JsonSchemaType.String, null, "Only sessions with this status (active, running, awaiting_approval, paused, completed, failed)."),
+        ["agent"] = (JsonSchemaType.String, null, "Only sessions of this agent."),
+    };
+
     public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(DocumentName, options =>
         {
@@ -42,6 +57,7 @@ internal static class GatewayOpenApi
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
+                DescribeQueryParameters(operation);
                 var path = context.Description.RelativePath ?? string.Empty;
                 if (path.StartsWith("api/", StringComparison.Ordinal))
                 {
@@ -55,4 +71,21 @@ internal static class GatewayOpenApi
                 return Task.CompletedTask;
             });
         });
+
+    private static void DescribeQueryParameters(OpenApiOperation operation)
+    {
+        if (operation.Parameters is null)
+        {
+            return;
+        }
+
+        foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>())
+        {
+            if (parameter.In == ParameterLocation.Query && parameter.Name is { } name && QueryParameters.TryGetValue(name, out var known))
+            {
+                parameter.Schema = new OpenApiSchema { Type = known.Type, Format = known.Format };
+                parameter.Description ??= known.Description;
+            }
+        }
+    }
 }

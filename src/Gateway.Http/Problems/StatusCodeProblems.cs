@@ -5,7 +5,8 @@ namespace Duragent.Gateway.Http.Problems;
 
 /// <summary>
 /// Gives the framework's empty error responses a problem+json body: 404 for unknown routes, 405 for a known route
-/// with another method (naming the allowed ones), and any other bodiless error status.
+/// with another method (naming the allowed ones), 415 from the endpoints' declared media types, and any other bodiless
+/// error status.
 /// </summary>
 internal static class StatusCodeProblems
 {
@@ -18,6 +19,7 @@ internal static class StatusCodeProblems
         {
             404 => $"No endpoint matches {request.Method} {request.Path}.",
             405 => $"{request.Method} is not allowed on {request.Path}; allowed: {AllowedMethods(context)}.",
+            415 => $"The Content-Type is '{request.ContentType}'; send the body as application/json.",
             _ => null,
         };
         return ApiProblem.Of(status, ProblemCodes.ForStatus(status), detail).ExecuteAsync(context);

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Duragent.Gateway.Http.Json;
 using Duragent.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -44,7 +45,7 @@ internal static class SessionEventPump
                 FlushResult flushed;
                 try
                 {
-                    SseFrames.WriteEvent(writer, envelope.Seq, envelope.Type, envelope.Json.Span);
+                    SseFrames.WriteEvent(writer, envelope.Seq, envelope.Type, EventJson.WithoutFraming(envelope.Json).Span);
                     flushed = await writer.FlushAsync(token);
                 }
                 finally

@@ -11,6 +11,7 @@ using Duragent.Sessions;
 using Duragent.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Duragent.Gateway.Http.Tests;
@@ -27,6 +28,7 @@ internal sealed class GatewayKit : IAsyncDisposable
     private readonly bool _owner;
     private bool _stopped;
     private bool _appDisposed;
+    private Task? _shutdown;
 
     private GatewayKit(TempDirectory directory, FakeLlmServer llm, bool owner, WebApplication app, TestLogSink logs, DuragentWorkspace workspace)
     {
@@ -130,6 +132,9 @@ internal sealed class GatewayKit : IAsyncDisposable
     public async Task StartServerAsync()
     {
         await App.StartAsync();
+
+        // As RunAsync does (duragent serve): stop the host once something asks it to (the admin endpoint, StopAsync).
+        _shutdown = App.WaitForShutdownAsync();
         Connect();
     }
 
@@ -271,6 +276,9 @@ internal sealed class GatewayKit : IAsyncDisposable
         return string.Join("\n", lines);
     }
 
+    /// <summary>Completes once the host has stopped (after the admin shutdown, for example).</summary>
+    public Task Stopped => _shutdown ?? throw new InvalidOperationException("The server was not started by the kit.");
+
     /// <summary>Stops the host gracefully (idempotent).</summary>
     public async Task StopAsync()
     {
@@ -280,6 +288,13 @@ internal sealed class GatewayKit : IAsyncDisposable
         }
 
         _stopped = true;
+        if (_shutdown is not null)
+        {
+            App.Lifetime.StopApplication();
+            await _shutdown.WaitFor("the server to stop", Wait);
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(Wait);
         await App.StopAsync(timeout.Token);
     }

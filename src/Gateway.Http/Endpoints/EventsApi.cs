@@ -38,7 +38,7 @@ public static class EventsApi
         group.MapGet("/stream", StreamAsync)
             .WithName("StreamSessionEvents")
             .WithSummary("Server-Sent Events: id = seq, event = type, data = the stored event. Resumes after Last-Event-ID (or ?last_event_id=), every event exactly once.")
-            .Produces(StatusCodes.Status200OK, contentType: SessionEventPump.ContentType)
+            .Produces<string>(StatusCodes.Status200OK, SessionEventPump.ContentType)
             .ProducesProblems(400, 401, 403, 404)
             .DisableRequestTimeout();
         return group;

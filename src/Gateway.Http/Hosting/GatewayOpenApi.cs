@@ -58,6 +58,18 @@ internal static class GatewayOpenApi
             options.AddOperationTransformer((operation, context, _) =>
             {
                 DescribeQueryParameters(operation);
+                if (operation.OperationId == "StreamSessionEvents")
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "Last-Event-ID",
+                        In = ParameterLocation.Header,
+                        Description = "Resume after this seq (exclusive), as browsers send it on reconnect.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+                    });
+                }
+
                 var path = context.Description.RelativePath ?? string.Empty;
                 if (path.StartsWith("api/", StringComparison.Ordinal))
                 {

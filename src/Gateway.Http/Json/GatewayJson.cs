@@ -13,6 +13,9 @@ public static class GatewayJson
         ArgumentNullException.ThrowIfNull(options);
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+
+        // Numbers are numbers (the web defaults also accept them as strings, which the OpenAPI schemas would then show).
+        options.NumberHandling = JsonNumberHandling.Strict;
         foreach (var converter in SessionJsonContext.Default.Options.Converters)
         {
             options.Converters.Add(converter);

@@ -31,14 +31,15 @@ internal static class SessionEventPump
         using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         var token = ending.Token;
         using var gate = new SemaphoreSlim(1, 1);
-        await response.StartAsync(token);
-        await writer.FlushAsync(token);
-
-        var keepAliveTask = KeepAliveAsync(writer, gate, keepAlive, time, token);
+        var keepAliveTask = Task.CompletedTask;
         long sent = 0;
         var reason = "the session's stream ended";
         try
         {
+            // Headers go out at once: the client knows the stream is open before the first event.
+            await response.StartAsync(token);
+            await writer.FlushAsync(token);
+            keepAliveTask = KeepAliveAsync(writer, gate, keepAlive, time, token);
             await foreach (var envelope in stream.ReadAllAsync(token))
             {
                 await gate.WaitAsync(token);

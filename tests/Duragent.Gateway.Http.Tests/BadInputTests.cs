@@ -168,6 +168,51 @@ public sealed class BadInputTests
         Assert.Contains("GET", response.Content.Headers.Allow);
     }
 
+    [Fact]
+    public async Task ABodyThatStalls_Is504AfterTheRequestTimeout_AndStoresNothing()
+    {
+        await using var kit = await GatewayKit.StartAsync(gateway: o => o.RequestTimeout = TimeSpan.FromMilliseconds(200));
+        var before = kit.StorageFingerprint();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(kit.BaseAddress.Host, kit.BaseAddress.Port);
+        var stream = tcp.GetStream();
+
+        // Headers promise 100 bytes; the body stops after ten of them.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "POST /api/v1/sessions HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"agent\":"));
+        var response = await ReadResponseAsync(stream).WaitFor("the server to answer a stalled body");
+
+        Assert.StartsWith("HTTP/1.1 504 ", response, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json", response, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"code\":\"timeout\"", response, StringComparison.Ordinal);
+        Assert.Contains("server.request_timeout_seconds", response, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal_error", response, StringComparison.Ordinal);
+        Assert.Equal(before, kit.StorageFingerprint());
+    }
+
+    // Reads one response (headers and a Content-Length or chunked body) as text.
+    private static async Task<string> ReadResponseAsync(Stream stream)
+    {
+        var text = new StringBuilder();
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var read = await stream.ReadAsync(buffer);
+            if (read == 0)
+            {
+                return text.ToString();
+            }
+
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+            var all = text.ToString();
+            var split = all.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (split >= 0 && (all.EndsWith("}", StringComparison.Ordinal) || all.EndsWith("0\r\n\r\n", StringComparison.Ordinal)))
+            {
+                return all;
+            }
+        }
+    }
+
     /// <summary>A stream without a length, so the body is sent chunked.</summary>
     private sealed class UnseekableStream(byte[] data) : MemoryStream(data)
     {

@@ -60,6 +60,7 @@ internal sealed class GatewayKit : IAsyncDisposable
     /// <summary>
     /// Writes the workspace and starts the server. <paramref name="server"/> holds extra lines of the <c>server</c>
     /// section (e.g. <c>"api_token: secret"</c>); host and port are 127.0.0.1 and 0 unless <paramref name="host"/> says otherwise.
+    /// <paramref name="yaml"/> is appended to <c>duragent.yaml</c> as it is (other top-level sections).
     /// </summary>
     public static async Task<GatewayKit> StartAsync(
         string[]? server = null,
@@ -70,13 +71,14 @@ internal sealed class GatewayKit : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         string host = "127.0.0.1",
         bool start = true,
-        Action<string>? prepare = null)
+        Action<string>? prepare = null,
+        string? yaml = null)
     {
         var directory = new TempDirectory("gateway");
         var llm = await FakeLlmServer.StartAsync();
         try
         {
-            WriteWorkspace(directory.Path, llm, server ?? [], onDisconnect, policy, tools, host);
+            WriteWorkspace(directory.Path, llm, server ?? [], onDisconnect, policy, tools, host, yaml);
             prepare?.Invoke(directory.Path);
             return await StartOnAsync(directory, llm, owner: true, gateway, services, start);
         }
@@ -190,7 +192,7 @@ internal sealed class GatewayKit : IAsyncDisposable
         }
     }
 
-    private static void WriteWorkspace(string root, FakeLlmServer llm, string[] server, string onDisconnect, string? policy, string tools, string host)
+    private static void WriteWorkspace(string root, FakeLlmServer llm, string[] server, string onDisconnect, string? policy, string tools, string host, string? extra)
     {
         var yaml = new StringBuilder("agents_dir: ./agents\nserver:\n");
         yaml.Append("  host: \"").Append(host).Append("\"\n  port: 0\n");
@@ -199,6 +201,7 @@ internal sealed class GatewayKit : IAsyncDisposable
             yaml.Append("  ").Append(line).Append('\n');
         }
 
+        yaml.Append(extra);
         File.WriteAllText(Path.Combine(root, "duragent.yaml"), yaml.ToString());
         WriteAgent(root, "assistant", llm, onDisconnect, tools, policy);
     }

@@ -81,6 +81,32 @@ public sealed class StreamTests
     }
 
     [Fact]
+    public async Task Replay_FromTheStart_AfterCompaction_IncludesTheArchivedEvents()
+    {
+        await using var kit = await GatewayKit.StartAsync(yaml: "sessions:\n  snapshot_every_events: 3\n  compaction: archive\n");
+        kit.Llm.Fallback = _ => FakeResponse.Text("ok");
+        var session = await kit.CreateSessionAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            using var sent = await kit.Client.PostAsync($"api/v1/sessions/{session.SessionId}/messages?wait=true", GatewayKit.Json($$"""{"content":"turn {{i}}"}"""));
+            await Http.ExpectAsync(sent, 200);
+        }
+
+        Assert.True(File.Exists(Path.Combine(kit.SessionsDirectory, session.SessionId, "events.archive.jsonl")), "the log was not compacted into an archive");
+        var last = (await kit.GetSessionAsync(session.SessionId)).LastSeq;
+
+        await using var sse = await SseClient.OpenAsync(kit, session.SessionId, "?attach=false&last_event_id=0");
+        while (sse.Received.Count == 0 || sse.LastId < last)
+        {
+            await sse.NextAsync($"event {last}");
+        }
+
+        Assert.Equal(Enumerable.Range(1, (int)last).Select(i => (long)i), sse.Received.Select(e => long.Parse(e.EventId!, System.Globalization.CultureInfo.InvariantCulture)));
+        var stored = await kit.EventsAsync(session.SessionId);
+        Assert.Equal(stored.Select(e => e.GetRawText()), sse.Received.Select(e => e.Data));
+    }
+
+    [Fact]
     public async Task AttachedClientLeavingMidTurn_PausesAPauseAgent_AndResumeContinues()
     {
         await using var kit = await GatewayKit.StartAsync(onDisconnect: "pause");
@@ -195,6 +221,41 @@ public sealed class StreamTests
         await kit.StopAsync().WaitFor("the server to stop with a stream open", GatewayKit.Wait);
 
         await sse.ReadToEndAsync("the end of the stream after the stop");
+    }
+
+    [Fact]
+    public async Task Stream_OutlivesTheRequestTimeout()
+    {
+        await using var kit = await GatewayKit.StartAsync(gateway: o =>
+        {
+            o.RequestTimeout = TimeSpan.FromMilliseconds(100);
+            o.KeepAliveInterval = TimeSpan.FromMilliseconds(25);
+        });
+        kit.Llm.Enqueue(FakeResponse.Text("late"));
+        var session = await kit.CreateSessionAsync();
+        using var client = kit.NewClient();
+        using var response = await client.GetAsync($"api/v1/sessions/{session.SessionId}/stream?attach=false", HttpCompletionOption.ResponseHeadersRead);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var reader = new StreamReader(stream);
+
+        // Twenty keep-alives: five times the request timeout has passed with the stream open.
+        var keepAlives = 0;
+        while (keepAlives < 20)
+        {
+            var line = await reader.ReadLineAsync().WaitFor("the next line of the stream");
+            Assert.NotNull(line);
+            keepAlives += line == ": keep-alive" ? 1 : 0;
+        }
+
+        await kit.SendAsync(session.SessionId, "still there?");
+        string? received;
+        do
+        {
+            received = await reader.ReadLineAsync().WaitFor("the events of the new turn");
+        }
+        while (received is not null && received != "event: turn_completed");
+
+        Assert.Equal("event: turn_completed", received);
     }
 
     [Fact]

@@ -66,7 +66,10 @@ public sealed class ApiProblem : IResult, IStatusCodeHttpResult, IContentTypeHtt
         response.StatusCode = Status;
         response.ContentType = MediaType;
         response.Headers.CacheControl = "no-store";
-        return response.WriteAsJsonAsync(ToBody(httpContext.Request.Path.Value), GatewayJsonContext.Default.ProblemBody, MediaType, httpContext.RequestAborted);
+
+        // Not RequestAborted: after a request timeout that token is cancelled, and the problem must still be written
+        // (a write to a connection that is gone completes without effect).
+        return response.WriteAsJsonAsync(ToBody(httpContext.Request.Path.Value), GatewayJsonContext.Default.ProblemBody, MediaType, CancellationToken.None);
     }
 
     // The statuses an endpoint can answer with are declared per endpoint (ProducesProblems); nothing to add here.

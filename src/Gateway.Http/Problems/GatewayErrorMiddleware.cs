@@ -3,6 +3,7 @@ using Duragent.Gateway.Http.Json;
 using Duragent.Runtime;
 using Duragent.Sessions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Duragent.Gateway.Http.Problems;
@@ -55,6 +56,7 @@ internal sealed class GatewayErrorMiddleware(RequestDelegate next, ILogger<Gatew
             case GrainCallTimeoutException:
                 return ApiProblem.Of(ProblemCodes.Timeout, "The session did not answer in time; the outcome of the request is unknown. Read the session to see whether it took effect.");
             case SiloUnavailableException:
+            case OperationCanceledException when context.RequestServices.GetService<GatewayLifetime>()?.IsStopping == true:
                 return ApiProblem.Of(ProblemCodes.Unavailable, "The server is shutting down and accepts no new work.");
             default:
                 GatewayLog.LogErrorUnhandled(logger, ex, context.Request.Method, context.Request.Path.Value ?? "/", context.TraceIdentifier);

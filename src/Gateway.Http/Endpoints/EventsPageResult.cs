@@ -39,7 +39,7 @@ public sealed class EventsPageResult(IReadOnlyList<StoredEvent> events, long nex
             writer.WriteStartArray("events"u8);
             for (var i = 0; i < events.Count; i++)
             {
-                writer.WriteRawValue(EventJson.WithoutFraming(events[i].Json).Span, skipInputValidation: true);
+                writer.WriteRawValue(events[i].Json.Span, skipInputValidation: true);
                 if (i % FlushEvery == FlushEvery - 1)
                 {
                     // Hand long pages to the client in pieces instead of holding them whole in the pipe.

@@ -46,7 +46,7 @@ internal static class SessionEventPump
                 FlushResult flushed;
                 try
                 {
-                    SseFrames.WriteEvent(writer, envelope.Seq, envelope.Type, EventJson.WithoutFraming(envelope.Json).Span);
+                    SseFrames.WriteEvent(writer, envelope.Seq, envelope.Type, envelope.Json.Span);
                     flushed = await writer.FlushAsync(token);
                 }
                 finally

@@ -11,8 +11,10 @@ namespace Duragent.Storage;
 public readonly record struct EventToAppend(string Type, DateTimeOffset Timestamp, ReadOnlyMemory<byte> Payload);
 
 /// <summary>
-/// A stored event. <see cref="Json"/> is the whole stored object (envelope and payload), UTF-8:
-/// <c>{"seq":12,"ts":"2026-11-21T10:00:00.000Z","type":"user_message",…}</c>.
+/// A stored event. <see cref="Json"/> is the event as one JSON object (envelope, then payload), UTF-8:
+/// <c>{"seq":12,"ts":"2026-11-21T10:00:00.000Z","type":"user_message",…}</c>. It carries nothing else: whatever a
+/// provider adds to its own format (the file provider's batch markers) is left out, so an event reads back as it was
+/// appended.
 /// </summary>
 public readonly record struct StoredEvent(long Seq, DateTimeOffset Timestamp, string Type, ReadOnlyMemory<byte> Json);
 

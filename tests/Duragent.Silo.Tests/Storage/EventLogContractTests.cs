@@ -52,6 +52,18 @@ public abstract class EventLogContractTests : IAsyncLifetime
     protected static JsonElement Json(StoredEvent stored) => JsonDocument.Parse(stored.Json).RootElement;
 
     [Fact]
+    public async Task Read_ReturnsEachEventAsAppended_EnvelopeThenPayloadAndNothingElse()
+    {
+        var id = NewGrainId();
+        await Log.AppendAsync(id, 1, [Event("a", new { x = 1 }), Event("b", new { y = "two" }), Event("c", new { })]);
+        await Log.AppendAsync(id, 4, [Event("d", new { z = true })]);
+
+        var names = (await ReadAllAsync(id)).Select(e => string.Join(",", Json(e).EnumerateObject().Select(p => p.Name))).ToList();
+
+        Assert.Equal(["seq,ts,type,x", "seq,ts,type,y", "seq,ts,type", "seq,ts,type,z"], names);
+    }
+
+    [Fact]
     public async Task NewLog_IsEmptyAndStartsAtOne()
     {
         var id = NewGrainId();

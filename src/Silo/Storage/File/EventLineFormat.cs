@@ -319,6 +319,65 @@ internal static class EventLineFormat
         var written = buffer.WrittenMemory;
         return written.Length <= 2 ? ReadOnlyMemory<byte>.Empty : written[1..^1];
     }
+
+    private static ReadOnlySpan<byte> BatchMember => "\"batch\":"u8;
+
+    /// <summary>
+    /// A stored line without the provider's framing member <c>"batch"</c>: what <see cref="StoredEvent.Json"/> holds, so that
+    /// an event read back is the same JSON as the event appended (the framing is this file format's business).
+    /// </summary>
+    public static byte[] WithoutFraming(ReadOnlySpan<byte> line)
+    {
+        var span = line;
+        if (span.IndexOf(BatchMember) < 0)
+        {
+            return span.ToArray();
+        }
+
+        var reader = new Utf8JsonReader(span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return span.ToArray();
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var nameStart = (int)reader.TokenStartIndex;
+            var isBatch = reader.ValueTextEquals("batch"u8);
+            reader.Read();
+            reader.Skip();
+            if (!isBatch)
+            {
+                continue;
+            }
+
+            var end = (int)reader.BytesConsumed;
+            var start = nameStart;
+
+            // Remove the member with the comma before it (a first member takes the comma after it instead).
+            var before = span[..start].TrimEnd(" \t\r\n"u8);
+            if (before.Length > 0 && before[^1] == (byte)',')
+            {
+                start = before.Length - 1;
+            }
+            else
+            {
+                var after = span[end..];
+                var skipped = after.Length - after.TrimStart(" \t\r\n"u8).Length;
+                if (skipped < after.Length && after[skipped] == (byte)',')
+                {
+                    end += skipped + 1;
+                }
+            }
+
+            var result = new byte[span.Length - (end - start)];
+            span[..start].CopyTo(result);
+            span[end..].CopyTo(result.AsSpan(start));
+            return result;
+        }
+
+        return span.ToArray();
+    }
 }
 
 /// <summary>The envelope of one parsed event line.</summary>

@@ -142,7 +142,7 @@ internal sealed class EventLogReader : IDisposable
             expected++;
             if (parsed.Seq >= fromSeq)
             {
-                yield return new StoredEvent(parsed.Seq, parsed.Timestamp, parsed.Type, line.ToArray());
+                yield return new StoredEvent(parsed.Seq, parsed.Timestamp, parsed.Type, parsed.InBatch ? EventLineFormat.WithoutFraming(line) : line.ToArray());
             }
         }
 

@@ -55,6 +55,27 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task ATenMegabyteBodyWithoutExpectContinue_Is413BeforeTheBodyIsRead()
+    {
+        await using var kit = await GatewayKit.StartAsync();
+        var session = await kit.CreateSessionAsync();
+        var before = kit.StorageFingerprint();
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(kit.BaseAddress.Host, kit.BaseAddress.Port);
+        var stream = tcp.GetStream();
+
+        // The answer comes while the client is still sending: the server refuses on the declared length alone.
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /api/v1/sessions/{session.SessionId}/messages HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {10 * 1024 * 1024}\r\n\r\n{{\"content\":\"xxxx"));
+        var response = await ReadResponseAsync(stream).WaitFor("the server to refuse the body");
+
+        Assert.StartsWith("HTTP/1.1 413 ", response, StringComparison.Ordinal);
+        Assert.Contains("\"code\":\"body_too_large\"", response, StringComparison.Ordinal);
+        Assert.Contains("10485760 bytes", response, StringComparison.Ordinal);
+        Assert.Equal(before, kit.StorageFingerprint());
+    }
+
+    [Fact]
     public async Task AChunkedBodyOverTheLimit_Is413_AndStoresNothing()
     {
         await using var kit = await GatewayKit.StartAsync(server: ["max_body_bytes: 1000"]);

@@ -91,10 +91,11 @@ internal sealed class GatewayKit : IAsyncDisposable
     }
 
     /// <summary>Stops this server and starts another on the same workspace and fake LLM (disposing it leaves both to this kit).</summary>
-    public async Task<GatewayKit> RestartAsync()
+    public async Task<GatewayKit> RestartAsync(Action<string>? prepare = null)
     {
         await StopAsync();
         await DisposeAppAsync();
+        prepare?.Invoke(Root);
         return await StartOnAsync(_directory, Llm, owner: false, gateway: null, services: null, start: true);
     }
 

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Duragent.Testing;
+
+namespace Duragent.Integration.Tests.Cli;
+
+public sealed class CompletionsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("cli-completions");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("bash", "complete -o default -F _duragent duragent")]
+    [InlineData("zsh", "compdef _duragent duragent")]
+    [InlineData("fish", "complete -c duragent -f")]
+    [InlineData("pwsh", "Register-ArgumentCompleter -Native -CommandName 'duragent'")]
+    public async Task Script_CoversTheWholeCommandTree(string shell, string registration)
+    {
+        var result = await InProcessCli.RunAsync("completions", shell);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(registration, result.Stdout, StringComparison.Ordinal);
+        foreach (var word in new[] { "init", "serve", "status", "reload-agents", "validate", "attach", "export", "doctor", "completions", "markdown" })
+        {
+            Assert.Contains(word, result.Stdout, StringComparison.Ordinal);
+        }
+
+        foreach (var option in new[] { "format", "ephemeral", "no-interactive", "agent" })
+        {
+            Assert.Contains(shell == "fish" ? $"-l {option}" : $"--{option}", result.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("--detach", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("duragent ''", "init serve agent chat attach session doctor completions")]
+    [InlineData("duragent se", "serve session")]
+    [InlineData("duragent serve ''", "status stop reload-agents reload")]
+    [InlineData("duragent -c x.yaml session ''", "list show delete export")]
+    [InlineData("duragent doctor --format ''", "json text")]
+    [InlineData("duragent session export s1 --format m", "markdown")]
+    [InlineData("duragent completions ''", "bash fish powershell pwsh zsh")]
+    [InlineData("duragent serve status --p", "--port")]
+    public async Task BashScript_CompletesSubcommandsOptionsAndValues(string words, string expected)
+    {
+        var script = Path.Combine(_dir.Path, "duragent.bash");
+        await File.WriteAllTextAsync(script, (await InProcessCli.RunAsync("completions", "bash")).Stdout);
+        var driver = $"""
+            source '{script}'
+            COMP_WORDS=({words}); COMP_CWORD=$((${"{"}#COMP_WORDS[@]{"}"} - 1)); COMPREPLY=()
+            _duragent
+            echo "${"{"}COMPREPLY[*]{"}"}"
+            """;
+        var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var bash = Process.Start(start)!;
+        await bash.StandardInput.WriteAsync(driver);
+        bash.StandardInput.Close();
+        var output = await bash.StandardOutput.ReadToEndAsync();
+        var errors = await bash.StandardError.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+
+        Assert.True(bash.ExitCode == 0, errors);
+        Assert.Equal(expected, output.Trim());
+    }
+}

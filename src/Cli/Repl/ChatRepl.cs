@@ -199,8 +199,21 @@ internal sealed class ChatRepl
     {
         var clientMessageId = Guid.NewGuid().ToString("N");
         _renderer.ExpectOwnMessage(clientMessageId);
-        var accepted = await TryAsync(() => Client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken));
-        return accepted is null || accepted.Duplicate ? null : accepted.Seq;
+        var accepted = await TryAsync(async () =>
+        {
+            try
+            {
+                return await Client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken);
+            }
+            catch (ServerUnavailableException) when (_connection.IsManaged)
+            {
+                // The workspace's server went away: start it again and resend. The same client_message_id makes
+                // the retry safe if the first attempt was stored after all.
+                await _connection.EnsureRunningAsync(cancellationToken);
+                return await Client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken);
+            }
+        });
+        return accepted?.Seq;
     }
 
     // Waits for `task`; Ctrl-C cancels the running turn (cancelTurn) or detaches. Returns an exit code to stop with.
@@ -377,7 +390,7 @@ internal sealed class ChatRepl
     private void WriteStatus(SessionInfo session)
     {
         _screen.WriteLine($"Session {session.SessionId} · agent {session.Agent} · {Names.Status(session.Status)}");
-        _screen.WriteLine($"  {session.MessageCount} messages · {session.LastSeq} events · {session.AttachedClients} attached · on disconnect: {Names.OnDisconnect(session.OnDisconnect)}");
+        _screen.WriteLine($"  {session.MessageCount} message{(session.MessageCount == 1 ? string.Empty : "s")} · {session.LastSeq} events · {session.AttachedClients} attached · on disconnect: {Names.OnDisconnect(session.OnDisconnect)}");
         if (session.PendingApproval is { } pending)
         {
             _screen.WriteLine($"  waiting for approval: {pending.Tool}: {pending.Command}");
@@ -422,7 +435,7 @@ internal sealed class ChatRepl
         {
             return await call();
         }
-        catch (Exception ex) when (ex is DuragentApiException or ServerUnavailableException)
+        catch (Exception ex) when (ex is DuragentApiException or ServerUnavailableException or CliException)
         {
             _screen.WriteLine($"error: {ex.Message}", ReplStyle.Error);
             return default;

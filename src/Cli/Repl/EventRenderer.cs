@@ -75,8 +75,9 @@ internal sealed class EventRenderer(ReplScreen screen)
                 _streamed = string.Empty;
                 _streamKey = null;
                 break;
-            case LlmCallFailed failed:
-                screen.WriteLine(failed.WillRetry ? $"[model error: {failed.Message}; retrying]" : $"[model error: {failed.Message}]", ReplStyle.Warning);
+            case LlmCallFailed { WillRetry: true } failed:
+                // A final failure is reported by the error event that ends the turn.
+                screen.WriteLine($"[model error: {failed.Message}; retrying]", ReplStyle.Warning);
                 break;
             case ToolCallRequested call:
                 screen.WriteLine($"⚙ {call.Tool}: {Names.OneLine(call.Command ?? CompactArguments(call.Arguments), ToolLineWidth)}", ReplStyle.Accent);

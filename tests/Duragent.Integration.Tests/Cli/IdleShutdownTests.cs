@@ -19,10 +19,35 @@ public sealed class IdleShutdownTests
     public void IsIdle_NeedsNothingLiveForTheWholeIdleTime(int attached, int running, int secondsSinceActive, bool expected)
     {
         var clock = new FakeTimeProvider();
-        var activity = new FakeActivity { Attached = attached, Running = running, LastActive = clock.GetUtcNow() };
+        var start = clock.GetUtcNow();
+        var activity = new FakeActivity { Attached = attached, Running = running, LastActive = start };
+        var requests = new RequestActivity(clock);
         clock.Advance(TimeSpan.FromSeconds(secondsSinceActive));
 
-        Assert.Equal(expected, IdleShutdownService.IsIdle(activity, clock.GetUtcNow(), Idle));
+        Assert.Equal(expected, IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle));
+    }
+
+    [Fact]
+    public void IsIdle_ApiRequestsAndReadinessCountAsActivity()
+    {
+        var clock = new FakeTimeProvider();
+        var start = clock.GetUtcNow();
+        var activity = new FakeActivity { LastActive = start };
+        var requests = new RequestActivity(clock);
+        clock.Advance(TimeSpan.FromSeconds(30));
+
+        requests.Begin();
+        Assert.False(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.False(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle));
+        requests.End();
+        clock.Advance(TimeSpan.FromSeconds(9));
+        Assert.False(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle));
+        Assert.False(IdleShutdownService.IsIdle(activity, requests, clock.GetUtcNow(), clock.GetUtcNow(), Idle));
+        Assert.False(RequestActivity.Counts("/readyz"));
+        Assert.True(RequestActivity.Counts("/api/v1/sessions"));
     }
 
     [Theory]
@@ -42,7 +67,7 @@ public sealed class IdleShutdownTests
         var activity = new FakeActivity { Attached = 1, LastActive = clock.GetUtcNow() };
         var lifetime = new FakeLifetime();
         var options = new IdleShutdownOptions(Idle);
-        using var service = new IdleShutdownService(activity, lifetime, clock, options, NullLogger<IdleShutdownService>.Instance);
+        using var service = new IdleShutdownService(activity, new RequestActivity(clock), lifetime, clock, options, NullLogger<IdleShutdownService>.Instance);
         await service.StartAsync(CancellationToken.None);
 
         // ExecuteAsync runs on its own task: its timer must exist before the clock moves.
@@ -141,7 +166,7 @@ public sealed class IdleShutdownTests
 
         public Task Stopped => _stopped.Task;
 
-        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStarted => new(canceled: true);
 
         public CancellationToken ApplicationStopping => CancellationToken.None;
 

@@ -157,7 +157,7 @@ internal static class CompletionScripts
         text.Append($"complete -c {program} -f\n");
         foreach (var node in nodes)
         {
-            var condition = $"-n 'test \"({function})\" = \"{FishEscape(node.Path)}\"'";
+            var condition = $"-n 'test ({function}) = \"{FishEscape(node.Path)}\"'";
             foreach (var subcommand in node.Subcommands)
             {
                 text.Append($"complete -c {program} {condition} -a '{FishEscape(subcommand.Name)}' -d '{FishEscape(subcommand.Description)}'\n");

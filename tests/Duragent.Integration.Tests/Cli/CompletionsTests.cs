@@ -33,7 +33,7 @@ public sealed class CompletionsTests : IDisposable
         Assert.DoesNotContain("--detach", result.Stdout, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [ShellTheory("bash")]
     [InlineData("duragent ''", "init serve agent chat attach session doctor completions")]
     [InlineData("duragent se", "serve session")]
     [InlineData("duragent serve ''", "status stop reload-agents reload")]
@@ -62,5 +62,64 @@ public sealed class CompletionsTests : IDisposable
 
         Assert.True(bash.ExitCode == 0, errors);
         Assert.Equal(expected, output.Trim());
+    }
+
+    [ShellTheory("zsh")]
+    [InlineData("duragent ''", "describe: init serve agent chat attach session doctor completions")]
+    [InlineData("duragent serve ''", "describe: status stop reload-agents reload")]
+    [InlineData("duragent doctor --format ''", "compadd: json text")]
+    [InlineData("duragent -c x.yaml agent ''", "describe: create list validate")]
+    [InlineData("duragent init ''", "files")]
+    public async Task ZshScript_ProposesTheRightCandidates(string words, string expected)
+    {
+        // The completion system's builtins are replaced by functions that print what they were given.
+        const string Stubs = """
+            _describe() { local -a items; items=("${(@P)argv[-1]}"); print -r -- "describe: ${(@)items%%:*}" }
+            compadd() { shift; print -r -- "compadd: $@" }
+            _files() { print -r -- "files" }
+
+            """;
+        var driver = "compdef() { : }\n" + $"source '{await WriteScriptAsync("zsh")}'\n" + Stubs + $"words=({words}); CURRENT=${{#words}}\n_duragent\n";
+
+        Assert.Equal(expected, await RunShellAsync("zsh", driver));
+    }
+
+    [ShellTheory("fish")]
+    [InlineData("duragent ", "agent attach chat completions doctor init serve session")]
+    [InlineData("duragent serve ", "reload reload-agents status stop")]
+    [InlineData("duragent doctor --format ", "json text")]
+    [InlineData("duragent session export s1 --f", "--format")]
+    public async Task FishScript_ProposesTheRightCandidates(string line, string expected)
+    {
+        var driver = $"""
+            source '{await WriteScriptAsync("fish")}'
+            for candidate in (complete -C '{line}')
+                echo (string split -f1 \t -- $candidate)
+            end
+            """;
+
+        var output = await RunShellAsync("fish", driver);
+
+        Assert.Equal(expected, string.Join(' ', output.Split('\n').Order(StringComparer.Ordinal)));
+    }
+
+    private async Task<string> WriteScriptAsync(string shell)
+    {
+        var script = Path.Combine(_dir.Path, "duragent." + shell);
+        await File.WriteAllTextAsync(script, (await InProcessCli.RunAsync("completions", shell)).Stdout);
+        return script;
+    }
+
+    private static async Task<string> RunShellAsync(string shell, string driver)
+    {
+        var start = new ProcessStartInfo(shell) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(driver);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0 && errors.Length == 0, $"{shell} failed ({process.ExitCode}): {errors}");
+        return output.Trim();
     }
 }

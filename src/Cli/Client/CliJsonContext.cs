@@ -28,6 +28,7 @@ namespace Duragent.Cli.Client;
 [JsonSerializable(typeof(PostMessageRequest))]
 [JsonSerializable(typeof(MessageAccepted))]
 [JsonSerializable(typeof(MessagePage))]
+[JsonSerializable(typeof(TurnResult))]
 [JsonSerializable(typeof(ApprovalRequest))]
 [JsonSerializable(typeof(CancelResult))]
 [JsonSerializable(typeof(ProblemBody))]

@@ -55,6 +55,20 @@ internal sealed class DuragentClient : IDisposable
     public Task<HealthStatus> GetReadinessAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "readyz", null, CliJsonContext.Default.HealthStatus, authorize: null, cancellationToken);
 
+    /// <summary><c>GET /livez</c>: true when the process answers HTTP at all.</summary>
+    public async Task<bool> IsAliveAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var response = await SendRawAsync(HttpMethod.Get, "livez", null, null, cancellationToken);
+            return true;
+        }
+        catch (ServerUnavailableException)
+        {
+            return false;
+        }
+    }
+
     /// <summary><c>GET /version</c>.</summary>
     public Task<ServerVersion> GetVersionAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, "version", null, CliJsonContext.Default.ServerVersion, authorize: null, cancellationToken);
@@ -105,6 +119,14 @@ internal sealed class DuragentClient : IDisposable
     public Task<MessageAccepted> SendMessageAsync(string sessionId, string content, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, SessionPath(sessionId) + "/messages", Json(new PostMessageRequest(content, clientMessageId), CliJsonContext.Default.PostMessageRequest),
             CliJsonContext.Default.MessageAccepted, _credentials.ApiToken, cancellationToken);
+
+    /// <summary>
+    /// Sends a message and waits for the turn that answers it to end or park (<c>POST …/messages?wait=true</c>); the
+    /// wait is bounded by the server's request timeout and <see cref="RequestTimeout"/>, so set that long enough.
+    /// </summary>
+    public Task<TurnResult> SendMessageAndWaitAsync(string sessionId, string content, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, SessionPath(sessionId) + "/messages?wait=true", Json(new PostMessageRequest(content, clientMessageId), CliJsonContext.Default.PostMessageRequest),
+            CliJsonContext.Default.TurnResult, _credentials.ApiToken, cancellationToken);
 
     /// <summary>Stored events with a seq above <paramref name="afterSeq"/> (<c>GET …/events</c>).</summary>
     public async Task<EventPage> GetEventsAsync(string sessionId, long afterSeq, int limit = 500, CancellationToken cancellationToken = default)

@@ -92,6 +92,33 @@ public sealed class DuragentClientTests
     }
 
     [Fact]
+    public async Task MessagesAndTurns_RoundTripTheSharedDtos()
+    {
+        string? body = null;
+        string? query = null;
+        await using var server = await FakeHttpServer.StartAsync(app =>
+            app.MapPost("/api/v1/sessions/{id}/messages", async (HttpContext c) =>
+            {
+                body = await new StreamReader(c.Request.Body).ReadToEndAsync();
+                query = c.Request.QueryString.Value;
+                return c.Request.Query["wait"] == "true"
+                    ? Results.Text("""{"turn_id":"turn_1","status":"awaiting_approval","pending_approval":{"turn_id":"turn_1","call_id":"c1","tool":"bash","command":"ls","arguments":"{}","requested_at":"2026-01-01T00:00:00Z"},"last_seq":9}""", "application/json")
+                    : Results.Text("""{"message_id":"msg_1","seq":4,"turn_id":"turn_1","started_turn":true}""", "application/json", statusCode: 202);
+            }));
+        using var client = new DuragentClient(server.BaseUrl);
+
+        var accepted = await client.SendMessageAsync("session_1", "hi", "client-1");
+        Assert.Equal("""{"content":"hi","client_message_id":"client-1"}""", body);
+        var turn = await client.SendMessageAndWaitAsync("session_1", "and wait");
+
+        Assert.Equal(new MessageAccepted("msg_1", 4, "turn_1", StartedTurn: true), accepted);
+        Assert.Equal("?wait=true", query);
+        Assert.Equal(SessionStatus.AwaitingApproval, turn.Status);
+        Assert.Equal("c1", turn.PendingApproval?.CallId);
+        Assert.Equal(9, turn.LastSeq);
+    }
+
+    [Fact]
     public async Task Unreachable_ThrowsServerUnavailable()
     {
         using var client = new DuragentClient(new Uri($"http://127.0.0.1:{FreePort.Get()}/"));
@@ -99,6 +126,7 @@ public sealed class DuragentClientTests
         var error = await Assert.ThrowsAsync<ServerUnavailableException>(() => client.GetReadinessAsync());
 
         Assert.Contains("Cannot reach the Duragent server", error.Message, StringComparison.Ordinal);
+        Assert.False(await client.IsAliveAsync());
     }
 
     [Fact]

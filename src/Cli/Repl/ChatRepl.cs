@@ -31,6 +31,7 @@ internal sealed class ChatRepl
     private readonly EventRenderer _renderer;
     private readonly TaskCompletionSource<Exception> _streamFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _afterSeq;
+    private long _interruptsHandled;
 
     /// <summary>
     /// A REPL on <paramref name="session"/>; the stream replays stored events above <paramref name="afterSeq"/> first
@@ -46,6 +47,7 @@ internal sealed class ChatRepl
         _reader = reader;
         _interrupts = interrupts;
         _afterSeq = afterSeq;
+        _interruptsHandled = interrupts.Count;
         _tracker = new SessionTracker(session, afterSeq);
         _renderer = new EventRenderer(screen);
     }
@@ -222,7 +224,7 @@ internal sealed class ChatRepl
         var cancelSent = false;
         while (true)
         {
-            var interrupt = _interrupts.Next;
+            var interrupt = _interrupts.WaitAsync(_interruptsHandled);
             var done = await Task.WhenAny(task, interrupt);
             if (done == task)
             {
@@ -237,6 +239,7 @@ internal sealed class ChatRepl
                 }
             }
 
+            _interruptsHandled++;
             if (!cancelTurn || cancelSent)
             {
                 _screen.WriteLine("[detached; the turn goes on without this client]", ReplStyle.Dim);
@@ -257,10 +260,16 @@ internal sealed class ChatRepl
     {
         using var read = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var line = _reader.ReadLineAsync(prompt, read.Token);
-        var done = await Task.WhenAny(line, _interrupts.Next, _streamFailed.Task);
+        var interrupt = _interrupts.WaitAsync(_interruptsHandled);
+        var done = await Task.WhenAny(line, interrupt, _streamFailed.Task);
         if (done == line)
         {
             return await line;
+        }
+
+        if (done == interrupt)
+        {
+            _interruptsHandled++;
         }
 
         await read.CancelAsync();

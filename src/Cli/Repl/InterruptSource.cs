@@ -3,13 +3,15 @@ using System.Runtime.InteropServices;
 namespace Duragent.Cli.Repl;
 
 /// <summary>
-/// Ctrl-C (SIGINT) as an awaitable signal instead of process termination, while the REPL runs. Each
-/// <see cref="Next"/> task completes at the next Ctrl-C after it was taken.
+/// Ctrl-C (SIGINT) as a counted, awaitable signal instead of process termination, while the REPL runs. A signal
+/// that arrives while nobody is waiting is not lost: a consumer waits for "more than the signals I have handled".
 /// </summary>
 internal sealed class InterruptSource : IDisposable
 {
+    private readonly Lock _lock = new();
     private readonly PosixSignalRegistration? _registration;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _count;
 
     public InterruptSource(bool listen = true)
     {
@@ -23,12 +25,40 @@ internal sealed class InterruptSource : IDisposable
         }
     }
 
-    /// <summary>Completes at the next interrupt.</summary>
-    public Task Next => Volatile.Read(ref _next).Task;
+    /// <summary>Signals so far.</summary>
+    public long Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>Completes once more than <paramref name="handled"/> signals have arrived (at once if they have).</summary>
+    public Task WaitAsync(long handled)
+    {
+        lock (_lock)
+        {
+            return _count > handled ? Task.CompletedTask : _next.Task;
+        }
+    }
 
     /// <summary>Raises an interrupt (the signal handler, or tests).</summary>
-    public void Signal() =>
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    public void Signal()
+    {
+        TaskCompletionSource fired;
+        lock (_lock)
+        {
+            _count++;
+            fired = _next;
+            _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        fired.TrySetResult();
+    }
 
     public void Dispose() => _registration?.Dispose();
 }

@@ -135,6 +135,12 @@ internal sealed class CliProcess : IAsyncDisposable
             return;
         }
 
+        if (first == exited)
+        {
+            // The last output may still be in the pipe.
+            await _stdoutClosed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
         lock (_lock)
         {
             if (match(_stdout.ToString()))

@@ -54,8 +54,8 @@ public sealed class AgentToolbox
         {
             switch (spec)
             {
-                case BuiltinToolSpec { Name: "bash" }:
-                    tools.Add(new BashTool(runner, TimeSpan.FromSeconds(ProcessRunner.DefaultTimeoutSeconds)));
+                case BuiltinToolSpec { Name: "bash" } bash:
+                    tools.Add(new BashTool(runner, TimeSpan.FromSeconds(ProcessRunner.DefaultTimeoutSeconds), idempotent: bash.Idempotent));
                     break;
                 case CliToolSpec cli:
                     tools.Add(new CliTool(

@@ -4,9 +4,10 @@ namespace Duragent.Tools;
 
 /// <summary>
 /// The built-in <c>bash</c> tool: runs a command line with <c>bash -c</c> in the agent's directory, with a time limit
-/// and an output cap. Not idempotent: after a crash in the middle of a call it is never run again.
+/// and an output cap. Not idempotent unless the agent says so: after a crash in the middle of a call it is never run
+/// again.
 /// </summary>
-public sealed class BashTool(ProcessRunner runner, TimeSpan timeout, int outputCapBytes = ProcessRunner.DefaultOutputCapBytes) : ITool
+public sealed class BashTool(ProcessRunner runner, TimeSpan timeout, int outputCapBytes = ProcessRunner.DefaultOutputCapBytes, bool idempotent = false) : ITool
 {
     private static readonly JsonElement Schema = JsonDocument.Parse("""
         {
@@ -30,7 +31,7 @@ public sealed class BashTool(ProcessRunner runner, TimeSpan timeout, int outputC
 
     public JsonElement ParametersSchema => Schema;
 
-    public bool Idempotent => false;
+    public bool Idempotent => idempotent;
 
     public string DescribeInvocation(JsonElement arguments) =>
         TryGetCommand(arguments, out var command) ? command : string.Empty;

@@ -435,6 +435,41 @@ public sealed class FileEventLogRecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_DuringAppendsAndCompactions_AlwaysSeeOneContiguousHistory()
+    {
+        using var provider = Open();
+        var log = provider.EventLog;
+        var done = new CancellationTokenSource();
+
+        var writer = Task.Run(async () =>
+        {
+            for (long seq = 1; seq <= 400; seq++)
+            {
+                await log.AppendAsync(_id, seq, [Message(seq)]);
+                if (seq % 50 == 0)
+                {
+                    await log.CompactAsync(_id, seq - 10, CompactionMode.Archive);
+                }
+            }
+
+            await done.CancelAsync();
+        });
+        var reads = 0;
+        while (!done.IsCancellationRequested)
+        {
+            var seqs = await ReadSeqsAsync(log, _id);
+            Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
+            var tail = await ReadSeqsAsync(log, _id, Math.Max(1, seqs.Count - 5));
+            Assert.True(tail.Count == 0 || tail[0] == Math.Max(1, seqs.Count - 5), $"a read from {seqs.Count - 5} started at {tail.FirstOrDefault()}");
+            reads++;
+        }
+
+        await writer;
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => (long)i), await ReadSeqsAsync(log, _id));
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public async Task FailedFlush_FailsTheAppend_AndTheSameSeqCanBeAppendedLater()
     {
         using var provider = Open();

@@ -90,6 +90,18 @@ internal sealed class EventLogFile
         }
     }
 
+    /// <summary>The durable length and next seq, read together (a flush may complete at any time).</summary>
+    public (long Length, long NextSeq) Durable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_durableLength, _durableNextSeq);
+            }
+        }
+    }
+
     public long DurableNextSeq
     {
         get

@@ -24,14 +24,15 @@ internal sealed class EventLogReader : IDisposable
         var reader = new EventLogReader();
         try
         {
-            var nextSeq = log.DurableNextSeq;
+            // Appends keep being flushed while a reader opens (only queuing them needs the maintenance lock), so the
+            // durable length and the next seq are taken together.
+            var (length, nextSeq) = log.Durable;
             if (log.HasArchive && fromSeq < log.LiveFirstSeq)
             {
                 var archive = OpenRead(log.ArchivePath);
                 reader._segments.Add(new Segment(archive, log.ArchivePath, 0, RandomAccess.GetLength(archive), log.ArchiveFirstSeq, log.LiveFirstSeq));
             }
 
-            var length = log.DurableLength;
             if (length > log.DataStart && fromSeq < nextSeq)
             {
                 reader._segments.Add(new Segment(OpenRead(log.Path), log.Path, log.DataStart, length, log.LiveFirstSeq, nextSeq));

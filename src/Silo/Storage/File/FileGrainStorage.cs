@@ -23,17 +23,15 @@ public sealed class FileGrainStorage : IGrainStorage
     private readonly FileLayout _layout;
     private readonly FlushScheduler _scheduler;
     private readonly ILogger _logger;
-    private readonly TimeProvider _timeProvider;
     private readonly Func<bool> _isDisposed;
     private readonly ConcurrentDictionary<string, RecordVersion> _versions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _stripes;
 
-    internal FileGrainStorage(FileLayout layout, FlushScheduler scheduler, ILogger logger, TimeProvider timeProvider, Func<bool> isDisposed)
+    internal FileGrainStorage(FileLayout layout, FlushScheduler scheduler, ILogger logger, Func<bool> isDisposed)
     {
         _layout = layout;
         _scheduler = scheduler;
         _logger = logger;
-        _timeProvider = timeProvider;
         _isDisposed = isDisposed;
         _stripes = new SemaphoreSlim[StripeCount];
         for (var i = 0; i < _stripes.Length; i++)

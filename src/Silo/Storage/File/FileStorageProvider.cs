@@ -39,7 +39,7 @@ public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
             Statistics = new FileStorageStatistics();
             _scheduler = new FlushScheduler(options, _layout, _logger, Statistics);
             _logs = new EventLogTable(_layout, options.MaxOpenLogs);
-            GrainStorage = new FileGrainStorage(_layout, _scheduler, _logger, timeProvider, IsDisposed);
+            GrainStorage = new FileGrainStorage(_layout, _scheduler, _logger, IsDisposed);
             EventLog = new FileEventLogStorage(_layout, _logs, _scheduler, _logger, Statistics, timeProvider, IsDisposed);
             Reminders = new FileReminderTable(_layout, _scheduler, _logger, IsDisposed);
             Catalog = new FileGrainCatalog(_layout, IsDisposed);

@@ -22,8 +22,9 @@ internal sealed class FlushScheduler : IDisposable
     /// <summary>
     /// How long a thread that just finished work spins for the next item before sleeping: 100 µs. A session awaiting
     /// its appends one after the other sends the next one a few tens of µs after the previous completes; catching it
-    /// while spinning saves a thread wake-up per append (measured: single-session appends go from ~0.8 to ~1.0 of the
-    /// raw write+fsync rate). Only one thread spins at a time, so the cost is bounded to one core for 100 µs per flush.
+    /// while spinning saves a thread wake-up per append (measured: single-session appends went from a median 0.80 to
+    /// 0.89 of the raw write+fsync rate; see docs/benchmarks.md). Only one thread spins at a time, so the cost is at
+    /// most one core for 100 µs after a flush.
     /// </summary>
     private static readonly TimeSpan s_spinBeforeSleep = TimeSpan.FromMicroseconds(100);
 

@@ -1,0 +1,115 @@
+using Duragent.Gateway.Http.Auth;
+using Duragent.Gateway.Http.Hosting;
+using Duragent.Gateway.Http.Json;
+using Duragent.Gateway.Http.Problems;
+using Duragent.Gateway.Http.Sse;
+using Duragent.Runtime;
+using Duragent.Sessions;
+using Duragent.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Duragent.Gateway.Http.Endpoints;
+
+/// <summary>
+/// A session's event log: <c>/events</c> pages through it as JSON (export, clients without SSE), <c>/stream</c> follows
+/// it live as Server-Sent Events with resume from <c>Last-Event-ID</c>. Both send every event exactly as stored.
+/// </summary>
+public static class EventsApi
+{
+    /// <summary>The query parameter that stands in for the <c>Last-Event-ID</c> header: <c>last_event_id</c>.</summary>
+    public const string LastEventIdParameter = "last_event_id";
+
+    public static RouteGroupBuilder MapEventsApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("/api/v1/sessions/{id}").WithTags("Events");
+        group.MapGet("/events", GetEventsAsync)
+            .WithName("GetSessionEvents")
+            .WithSummary("Stored events after a seq, as stored (envelope and fields), in seq order.")
+            .Produces<SessionEventsPage>(StatusCodes.Status200OK)
+            .ProducesProblems(400, 401, 403, 404);
+        group.MapGet("/stream", StreamAsync)
+            .WithName("StreamSessionEvents")
+            .WithSummary("Server-Sent Events: id = seq, event = type, data = the stored event. Resumes after Last-Event-ID (or ?last_event_id=), every event exactly once.")
+            .Produces<string>(StatusCodes.Status200OK, SessionEventPump.ContentType)
+            .ProducesProblems(400, 401, 403, 404)
+            .DisableRequestTimeout();
+        return group;
+    }
+
+    private static async Task<Results<EventsPageResult, ApiProblem>> GetEventsAsync(
+        string id,
+        [FromQuery(Name = "after")] string? afterText,
+        [FromQuery(Name = "limit")] string? limitText,
+        [FromServices] IGrainFactory grains,
+        [FromServices] IEventLogStorage log,
+        CancellationToken cancellationToken)
+    {
+        Ids.Check(id, "session id");
+        var after = Query.Integer(afterText, "after", 0);
+        var limit = (int?)Query.Integer(limitText, "limit", 1, GatewayOptions.MaxEventsPageSize);
+
+        if (await grains.GetGrain<ISessionGrain>(id).GetInfoAsync() is null)
+        {
+            return ApiProblem.SessionNotFound(id);
+        }
+
+        var from = (after ?? 0) + 1;
+        var max = limit ?? GatewayOptions.DefaultEventsPageSize;
+        var events = new List<StoredEvent>(Math.Min(max, 256));
+        var hasMore = false;
+        await foreach (var stored in log.ReadAsync(new GrainId("session", id), from, cancellationToken))
+        {
+            if (events.Count == max)
+            {
+                hasMore = true;
+                break;
+            }
+
+            events.Add(stored);
+        }
+
+        var nextAfter = events.Count == 0 ? after ?? 0 : events[^1].Seq;
+        return new EventsPageResult(events, nextAfter, hasMore);
+    }
+
+    private static async Task StreamAsync(
+        string id,
+        [FromQuery(Name = LastEventIdParameter)] string? lastEventId,
+        [FromQuery(Name = "attach")] string? attachText,
+        HttpContext context,
+        [FromServices] IGrainFactory grains,
+        [FromServices] GatewayLifetime lifetime,
+        [FromServices] IOptions<GatewayOptions> options,
+        [FromServices] TimeProvider time,
+        [FromServices] ILoggerFactory loggers)
+    {
+        Ids.Check(id, "session id");
+        var header = context.Request.Headers["Last-Event-ID"].ToString();
+        var afterSeq = header.Length > 0 ? ParseEventId(header, "The Last-Event-ID header") : lastEventId is null ? 0 : ParseEventId(lastEventId, $"The query parameter '{LastEventIdParameter}'");
+        var attached = Query.Boolean(attachText, "attach") ?? true;
+        var remote = GatewayAuthMiddleware.Remote(context);
+        var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
+        await using var stream = await grains.GetGrain<ISessionGrain>(id).OpenStreamAsync(new StreamOptions(afterSeq, attached, "sse " + remote));
+        GatewayLog.LogDebugStreamOpened(logger, id, remote, afterSeq, attached);
+        var outcome = await SessionEventPump.RunAsync(context, stream, options.Value.KeepAliveInterval, time, lifetime.Stopping);
+        GatewayLog.LogDebugStreamClosed(logger, id, remote, outcome.Events, outcome.Reason);
+    }
+
+    private static long ParseEventId(string text, string what)
+    {
+        if (long.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
+        {
+            return seq;
+        }
+
+        throw new ApiProblemException(ApiProblem.Invalid($"{what} must be the seq of an event (a whole number of at least 0); got '{text}'."));
+    }
+}

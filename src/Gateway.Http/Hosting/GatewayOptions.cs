@@ -1,0 +1,49 @@
+using Duragent.Configuration;
+
+namespace Duragent.Gateway.Http.Hosting;
+
+/// <summary>
+/// Options of the HTTP gateway (<c>services.AddDuragentGateway(server, options => …)</c>). Filled from the effective
+/// <c>server</c> section of <c>duragent.yaml</c> (after command-line overrides); tests shorten the intervals.
+/// </summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Default page size of <c>GET …/events</c>: 500 events.</summary>
+    public const int DefaultEventsPageSize = 500;
+
+    /// <summary>Largest page of <c>GET …/events</c>: 5,000 events.</summary>
+    public const int MaxEventsPageSize = 5000;
+
+    /// <summary>Largest page of <c>GET …/messages</c>: 500 messages.</summary>
+    public const int MaxMessagesPageSize = 500;
+
+    /// <summary>Default page size of <c>GET …/messages</c>: 50 messages.</summary>
+    public const int DefaultMessagesPageSize = 50;
+
+    /// <summary>The effective server settings: binding, limits and tokens.</summary>
+    public ServerConfig Server { get; set; } = new();
+
+    /// <summary>Interval of SSE keep-alive comments; <c>server.keep_alive_interval_seconds</c> (15 seconds by default).</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(ServerConfig.DefaultKeepAliveIntervalSeconds);
+
+    /// <summary>
+    /// Longest time one request may take, streams excepted, and the longest wait of <c>?wait=true</c>;
+    /// <c>server.request_timeout_seconds</c> (300 seconds by default).
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(ServerConfig.DefaultRequestTimeoutSeconds);
+
+    /// <summary>Throws naming the option when a value is out of range.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Server);
+        if (KeepAliveInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, "Gateway: the SSE keep-alive interval must be positive.");
+        }
+
+        if (RequestTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RequestTimeout), RequestTimeout, "Gateway: the request timeout must be positive.");
+        }
+    }
+}

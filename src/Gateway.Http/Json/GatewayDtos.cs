@@ -1,0 +1,86 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Duragent.Sessions;
+using Duragent.Sessions.Events;
+
+namespace Duragent.Gateway.Http.Json;
+
+// The bodies of the HTTP API that are not session DTOs (those live in Duragent.Sessions and are shared with the
+// grains). One file on purpose: together they read as the wire contract; each record is a line or two. JSON is
+// snake_case (GatewayJsonContext); nulls are left out.
+
+/// <summary><c>POST /api/v1/sessions</c>.</summary>
+/// <param name="Agent">The agent's name. Required.</param>
+/// <param name="OnDisconnect">Overrides the agent's <c>session.on_disconnect</c>: <c>pause</c> or <c>continue</c>.</param>
+/// <param name="SessionId">The id to use instead of a generated <c>session_&lt;ULID&gt;</c>.</param>
+/// <param name="Source">Who creates the session (<c>api</c> by default; the CLI sends <c>cli</c>).</param>
+public sealed record CreateSessionRequest([property: Required] string? Agent, OnDisconnect? OnDisconnect = null, string? SessionId = null, string? Source = null);
+
+/// <summary><c>POST /api/v1/sessions/{id}/messages</c>.</summary>
+/// <param name="Content">The message text. Required, not blank.</param>
+/// <param name="ClientMessageId">Idempotency key: a retry with the same key is acknowledged again, not stored twice.</param>
+public sealed record SendMessageRequest([property: Required] string? Content, string? ClientMessageId = null, string? SenderId = null, string? SenderName = null);
+
+/// <summary><c>POST /api/v1/sessions/{id}/approvals</c>.</summary>
+/// <param name="CallId">The pending tool call (<c>pending_approval.call_id</c> of the session). Required.</param>
+/// <param name="Decision"><c>allow_once</c>, <c>allow_always</c> or <c>deny</c>. Required.</param>
+/// <param name="DecidedBy">Who decided, for the log.</param>
+public sealed record DecideApprovalRequest([property: Required] string? CallId, [property: Required] ApprovalChoice? Decision, string? DecidedBy = null);
+
+/// <summary><c>GET /api/v1/sessions</c>.</summary>
+public sealed record SessionList(IReadOnlyList<SessionInfo> Sessions);
+
+/// <summary><c>GET /api/v1/agents</c>.</summary>
+public sealed record AgentList(IReadOnlyList<AgentSummary> Agents);
+
+/// <summary>One agent of the catalog, valid or not. <see cref="Model"/> is null for an agent that fails to load.</summary>
+public sealed record AgentSummary(
+    string Name,
+    string? Description,
+    string? Version,
+    AgentModelSummary? Model,
+    bool Valid,
+    IReadOnlyList<string> Errors,
+    IReadOnlyList<string> Warnings);
+
+/// <summary>The provider and model of an agent.</summary>
+public sealed record AgentModelSummary(string Provider, string Name);
+
+/// <summary><c>GET /api/v1/agents/{name}</c>: the agent as loaded, without prompt texts or API keys.</summary>
+public sealed record AgentDetail(string ApiVersion, string Kind, AgentMetadataView Metadata, AgentSpecView Spec, IReadOnlyList<string> Warnings);
+
+/// <summary>The agent's <c>metadata</c>.</summary>
+public sealed record AgentMetadataView(string Name, string? Description, string? Version, IReadOnlyDictionary<string, string> Labels);
+
+/// <summary>The parts of the agent's <c>spec</c> that clients may see.</summary>
+public sealed record AgentSpecView(AgentModelView Model, AgentSessionView Session, IReadOnlyList<AgentToolView> Tools);
+
+/// <summary><c>spec.model</c> without <c>api_key_env</c>; <see cref="BaseUrl"/> without user information.</summary>
+public sealed record AgentModelView(string Provider, string Name, double? Temperature, int? MaxInputTokens, int? MaxOutputTokens, string? BaseUrl);
+
+/// <summary><c>spec.session</c>.</summary>
+public sealed record AgentSessionView(OnDisconnect OnDisconnect, int MaxToolIterations, int LlmTimeoutSeconds);
+
+/// <summary>One entry of <c>spec.tools</c>: <c>builtin</c> or <c>cli</c>.</summary>
+public sealed record AgentToolView(string Type, string Name, bool Idempotent);
+
+/// <summary><c>POST /api/v1/sessions/{id}/cancel</c>: false when no turn was running.</summary>
+public sealed record CancelResult(bool Cancelled);
+
+/// <summary><c>POST /api/admin/v1/shutdown</c>.</summary>
+public sealed record ShutdownStatus(string Status);
+
+/// <summary><c>POST /api/admin/v1/reload</c>: the number of agents that loaded, and every error of those that did not.</summary>
+public sealed record ReloadResult(int Agents, IReadOnlyList<string> Errors);
+
+/// <summary><c>GET /readyz</c>.</summary>
+public sealed record ReadyStatus(string Status, string WorkspaceHash, string Version, int Pid);
+
+/// <summary><c>GET /version</c>.</summary>
+public sealed record VersionInfo(string Version, string Commit, string BuildDate, string Runtime, string Os);
+
+/// <summary>
+/// <c>GET /api/v1/sessions/{id}/events</c>: stored events, each exactly as in the log (envelope <c>seq</c>, <c>ts</c>,
+/// <c>type</c> and the event's fields). Pass <see cref="NextAfter"/> as <c>after</c> to read on.
+/// </summary>
+public sealed record SessionEventsPage(IReadOnlyList<JsonElement> Events, long NextAfter, bool HasMore);

@@ -215,6 +215,45 @@ public sealed partial class CliEndToEndTests
         Assert.StartsWith("error: ", gone.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CtrlC_CancelsTheRunningTurn_AgainDetaches()
+    {
+        await using var ws = await CliWorkspace.CreateAsync();
+        var gate = new FakeGate();
+        ws.Llm.Enqueue(FakeResponse.Text("never ", "finished").WithGate(gate, afterChunks: 1));
+        try
+        {
+            await ws.ServeAsync();
+            var chat = ws.Start("chat");
+            await chat.Stdin.WriteLineAsync("start something long");
+            await gate.WaitReachedAsync(Wait);
+            await chat.WaitForStdoutAsync("never ", Wait);
+
+            await Interrupt(chat);
+            await chat.WaitForStdoutAsync("[cancelled]\n", Wait);
+            await Interrupt(chat);
+            var result = await chat.WaitForExitAsync(Wait, "the chat to detach on Ctrl-C at the prompt");
+
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("[cancelling the turn", result.Stdout, StringComparison.Ordinal);
+            Assert.EndsWith($"Session saved. Reattach with: duragent attach {SessionId(result.Stdout)}\n", result.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("finished", result.Stdout, StringComparison.Ordinal);
+            var show = await ws.RunAsync(string.Empty, "session", "show", SessionId(result.Stdout));
+            Assert.Contains("Status:    active", show.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static async Task Interrupt(CliProcess process)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     private static string SessionId(string output) => SessionIdPattern().Match(output) is { Success: true } match
         ? match.Value
         : throw new InvalidOperationException("No session id in the output:\n" + output);

@@ -46,8 +46,8 @@ internal sealed class CliContext
 
     public T? GetValue<T>(Argument<T> argument) => _parseResult.GetValue(argument);
 
-    /// <summary>True when the option was given on the command line (not just defaulted).</summary>
-    public bool WasGiven(Option option) => _parseResult.GetResult(option) is { Implicit: false };
+    /// <summary>Print the configuration's warnings (unknown keys, …) at the default verbosity too (<c>serve</c>).</summary>
+    public bool ShowConfigWarnings { get; set; }
 
     /// <summary>The configuration; a broken file throws <see cref="ConfigurationException"/> (printed as an error).</summary>
     public DuragentConfigLoadResult LoadConfig()
@@ -55,7 +55,7 @@ internal sealed class CliContext
         if (_config is null)
         {
             _config = DuragentConfigLoader.Load(ConfigPath);
-            if (Verbosity > 0)
+            if (Verbosity > 0 || (ShowConfigWarnings && Verbosity == 0))
             {
                 foreach (var warning in _config.Warnings)
                 {

@@ -26,7 +26,6 @@ internal sealed class DuragentClient : IDisposable
     private const string AdminPrefix = "api/admin/v1/";
 
     private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
     private readonly ClientCredentials _credentials;
 
     public DuragentClient(Uri baseUrl, ClientCredentials? credentials = null, HttpMessageHandler? handler = null)
@@ -34,7 +33,6 @@ internal sealed class DuragentClient : IDisposable
         ArgumentNullException.ThrowIfNull(baseUrl);
         BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         _credentials = credentials ?? ClientCredentials.None;
-        _ownsHttp = true;
         _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) }, disposeHandler: handler is null)
         {
             BaseAddress = BaseUrl,
@@ -279,13 +277,7 @@ internal sealed class DuragentClient : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _http.Dispose();
 
     // ------------------------------------------------------------------ plumbing
 

@@ -40,6 +40,7 @@ internal static class ServeCommand
                 context.Console.WriteWarning($"Could not leave the terminal session: {problem}. Ctrl-C in the terminal that started this server may stop it.");
             }
 
+            context.ShowConfigWarnings = true;
             var workspace = context.RequireWorkspace();
             var settings = new ServeSettings(
                 ApplyOverrides(workspace.Config, context.GetValue(host), context.GetValue(port), context.GetValue(agentsDir)),

@@ -9,20 +9,17 @@ namespace Duragent.Cli.Repl;
 internal sealed class InterruptSource : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly PosixSignalRegistration? _registration;
+    private readonly PosixSignalRegistration _registration;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _count;
 
-    public InterruptSource(bool listen = true)
+    public InterruptSource()
     {
-        if (listen)
+        _registration = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
         {
-            _registration = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
-            {
-                context.Cancel = true;
-                Signal();
-            });
-        }
+            context.Cancel = true;
+            Signal();
+        });
     }
 
     /// <summary>Signals so far.</summary>
@@ -60,5 +57,5 @@ internal sealed class InterruptSource : IDisposable
         fired.TrySetResult();
     }
 
-    public void Dispose() => _registration?.Dispose();
+    public void Dispose() => _registration.Dispose();
 }

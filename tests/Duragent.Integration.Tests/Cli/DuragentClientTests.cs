@@ -198,6 +198,30 @@ public sealed class DuragentClientTests
     }
 
     [Fact]
+    public async Task Stream_GivesUpAfterMaxReconnectAttempts()
+    {
+        using var client = new DuragentClient(new Uri($"http://127.0.0.1:{FreePort.Get()}/"));
+        var attempts = new List<int>();
+        var options = new EventStreamOptions
+        {
+            MaxReconnectAttempts = 2,
+            InitialRetryDelay = TimeSpan.FromMilliseconds(1),
+            OnDisconnected = (_, attempt) => attempts.Add(attempt),
+        };
+
+        var error = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (var _ in client.StreamEventsAsync("session_1", options))
+            {
+            }
+        });
+
+        Assert.Equal([1, 2], attempts);
+        Assert.Contains("2 reconnection attempts failed", error.Message, StringComparison.Ordinal);
+        Assert.IsType<ServerUnavailableException>(error.InnerException);
+    }
+
+    [Fact]
     public async Task Stream_SessionGone_EndsWithApiException()
     {
         await using var server = await FakeHttpServer.StartAsync(app =>

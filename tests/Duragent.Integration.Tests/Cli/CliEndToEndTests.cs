@@ -247,6 +247,57 @@ public sealed partial class CliEndToEndTests
         }
     }
 
+    [Fact]
+    public async Task PausedTurn_AttachAnnouncesIt_AttachResumeFinishesIt()
+    {
+        await using var ws = await CliWorkspace.CreateAsync(onDisconnect: "pause");
+        var gate = new FakeGate();
+        ws.Llm.Enqueue(FakeResponse.Text("cut ", "off").WithGate(gate, afterChunks: 1), FakeResponse.Text("resumed ", "answer"));
+        try
+        {
+            await ws.ServeAsync();
+            var chat = ws.Start("chat");
+            await chat.Stdin.WriteLineAsync("start");
+            await gate.WaitReachedAsync(Wait);
+            await chat.WaitForStdoutAsync("cut ", Wait);
+            var sessionId = SessionId(chat.Stdout);
+
+            // The only attached client vanishes mid-turn: on_disconnect pause parks the turn.
+            using var observer = new Duragent.Cli.Client.DuragentClient(ws.BaseUrl);
+            using var watch = new CancellationTokenSource(Wait);
+            var paused = WaitForStatusAsync(observer, sessionId, Duragent.Sessions.SessionStatus.Paused, watch.Token);
+            await chat.KillAsync();
+            await paused;
+
+            var look = await ws.RunAsync("/exit\n", "attach", sessionId);
+            var resume = await ws.RunAsync("/exit\n", "attach", sessionId, "--resume");
+
+            Assert.Equal(0, look.ExitCode);
+            Assert.Contains("Status: paused", look.Stdout, StringComparison.Ordinal);
+            Assert.Contains("The turn is paused. Type /resume to continue it.", look.Stdout, StringComparison.Ordinal);
+            Assert.True(resume.ExitCode == 0, resume.ToString());
+            Assert.Contains("resumed answer\n", resume.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("The turn is paused", resume.Stdout, StringComparison.Ordinal);
+            Assert.Equal(2, ws.Llm.RequestCount);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static async Task WaitForStatusAsync(Duragent.Cli.Client.DuragentClient client, string sessionId, Duragent.Sessions.SessionStatus status, CancellationToken cancellationToken)
+    {
+        var options = new Duragent.Cli.Client.EventStreamOptions { Attach = false };
+        await foreach (var envelope in client.StreamEventsAsync(sessionId, options, cancellationToken))
+        {
+            if (envelope.Event is Duragent.Sessions.Events.StatusChanged changed && changed.To == status)
+            {
+                return;
+            }
+        }
+    }
+
     private static async Task Interrupt(CliProcess process)
     {
         using var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

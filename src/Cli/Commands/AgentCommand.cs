@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Text.Json;
+using Duragent.Agents;
+using Duragent.Agents.Templates;
+using Duragent.Cli.Output;
+
+namespace Duragent.Cli.Commands;
+
+/// <summary><c>duragent agent create|list|validate</c>.</summary>
+internal static class AgentCommand
+{
+    public static Command Create(CommandBinder binder)
+    {
+        var command = new Command("agent", "Create, list and validate agents");
+        command.Add(CreateCreate(binder));
+        command.Add(CreateList(binder));
+        command.Add(CreateValidate(binder));
+        return command;
+    }
+
+    private static Command CreateCreate(CommandBinder binder)
+    {
+        var name = new Argument<string>("NAME") { Description = "The agent's name (its directory name)" };
+        var provider = AgentOptions.Provider();
+        var model = new Option<string?>("--model") { Description = $"The model (default {AgentTemplates.DefaultModel})", HelpName = "MODEL" };
+        var description = new Option<string?>("--description") { Description = "A one-line description", HelpName = "TEXT" };
+        var noInteractive = new Option<bool>("--no-interactive") { Description = "Do not ask; use the flags and defaults" };
+        var command = new Command("create", "Scaffold a new agent in the workspace's agents directory") { name, provider, model, description, noInteractive };
+        binder.Bind(command, context =>
+        {
+            var workspace = context.RequireWorkspace();
+            var agentName = context.GetValue(name)!;
+            AgentOptions.ValidateName(agentName);
+            var interactive = !context.GetValue(noInteractive) && context.Console.InputIsTerminal;
+            var providerName = context.GetValue(provider) ?? (interactive
+                ? Prompter.Ask(context.Console, $"Provider ({string.Join('|', ModelProviders.Names)})", ModelProviders.ToName(AgentTemplates.DefaultProvider), AgentOptions.CheckProvider)
+                : ModelProviders.ToName(AgentTemplates.DefaultProvider));
+            var chosenProvider = AgentOptions.ParseProvider(providerName);
+            var modelName = context.GetValue(model) ?? (interactive ? Prompter.Ask(context.Console, "Model", AgentTemplates.DefaultModel) : AgentTemplates.DefaultModel);
+
+            var home = Path.Combine(workspace.AgentsDirectory, agentName);
+            var result = Scaffolder.Write(home, [], AgentTemplates.ForAgent(agentName, chosenProvider, modelName, context.GetValue(description)));
+            context.Console.Out.WriteLine($"Agent {agentName} in {home}:");
+            result.WriteTo(context.Console.Out, home);
+            if (result.Created.Count == 0)
+            {
+                context.Console.Out.WriteLine("Nothing written: every file exists already.");
+            }
+            else
+            {
+                context.Console.Out.WriteLine(AgentTemplates.CredentialHint(chosenProvider));
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateList(CommandBinder binder)
+    {
+        var command = new Command("list", "List the server's agents (starts the workspace's server if needed)");
+        binder.Bind(command, async (context, cancellationToken) =>
+        {
+            using var connection = await context.ConnectAsync(cancellationToken);
+            var agents = await connection.Client.ListAgentsAsync(cancellationToken);
+            if (agents.Count == 0)
+            {
+                context.Console.Out.WriteLine("No agents found.");
+                return ExitCodes.Success;
+            }
+
+            var table = new TextTable("NAME", "MODEL", "STATUS", "DESCRIPTION");
+            foreach (var agent in agents)
+            {
+                var model = agent.Model is null ? string.Empty : $"{agent.Model.Provider}/{agent.Model.Name}";
+                var status = !agent.Valid ? $"invalid ({agent.Errors?.Count ?? 0} errors)"
+                    : agent.Warnings is { Count: > 0 } warnings ? $"ok ({warnings.Count} warnings)" : "ok";
+                table.AddRow(agent.Name, model, status, agent.Description);
+            }
+
+            table.WriteTo(context.Console.Out);
+            foreach (var agent in agents.Where(a => !a.Valid))
+            {
+                foreach (var error in agent.Errors ?? [])
+                {
+                    context.Console.Error.WriteLine($"{agent.Name}: {DiagnosticText(error)}");
+                }
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command CreateValidate(CommandBinder binder)
+    {
+        var path = new Argument<string?>("PATH") { Description = "An agent directory or agent.yaml (default: every agent of the workspace)", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("validate", "Check agent definitions and print every error and warning with its location") { path };
+        binder.Bind(command, async (context, cancellationToken) =>
+        {
+            var target = context.GetValue(path);
+            IReadOnlyList<AgentLoadResult> results;
+            if (target is not null)
+            {
+                var full = Path.GetFullPath(target);
+                if (!Directory.Exists(full) && !File.Exists(full))
+                {
+                    throw new CliException($"No agent at {full}: expected an agent directory or its agent.yaml.");
+                }
+
+                // Validation reads only the given agent; the catalog's own directory does not matter.
+                var catalog = new FileAgentCatalog(Path.GetDirectoryName(full) ?? full);
+                results = [await catalog.ValidateAsync(full, cancellationToken)];
+            }
+            else
+            {
+                var workspace = context.RequireWorkspace();
+                var catalog = new FileAgentCatalog(workspace.AgentsDirectory);
+                results = await catalog.ListAsync(cancellationToken);
+                if (results.Count == 0)
+                {
+                    throw new CliException($"No agents in {workspace.AgentsDirectory} (each agent is a directory with an agent.yaml).");
+                }
+            }
+
+            var output = context.Console.Out;
+            foreach (var result in results)
+            {
+                var errors = result.Errors.Count();
+                var warnings = result.Warnings.Count();
+                output.WriteLine(errors > 0
+                    ? $"✗ {result.Name}: {errors} error(s), {warnings} warning(s) ({result.SourceFile})"
+                    : $"✓ {result.Name}: valid{(warnings > 0 ? $", {warnings} warning(s)" : string.Empty)} ({result.SourceFile})");
+                foreach (var diagnostic in result.Diagnostics)
+                {
+                    output.WriteLine($"  {diagnostic}");
+                }
+            }
+
+            return results.Any(r => !r.IsValid) ? ExitCodes.Error : ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>A diagnostic as the API sends it: a string, or an object with a message (and maybe a location).</summary>
+    internal static string DiagnosticText(JsonElement diagnostic)
+    {
+        if (diagnostic.ValueKind == JsonValueKind.String)
+        {
+            return diagnostic.GetString() ?? string.Empty;
+        }
+
+        if (diagnostic.ValueKind == JsonValueKind.Object && diagnostic.TryGetProperty("message", out var message))
+        {
+            var location = diagnostic.TryGetProperty("file", out var file) ? file.GetString() : null;
+            if (location is not null && diagnostic.TryGetProperty("line", out var line) && line.TryGetInt32(out var lineNumber) && lineNumber > 0)
+            {
+                location += $":{lineNumber}";
+            }
+
+            return location is null ? message.GetString() ?? string.Empty : $"{location}: {message.GetString()}";
+        }
+
+        return diagnostic.GetRawText();
+    }
+}

@@ -1,0 +1,260 @@
+using Duragent.Agents;
+using Duragent.Cli.Client;
+using Duragent.Configuration;
+
+namespace Duragent.Cli.Doctor;
+
+/// <summary>
+/// The checks of <c>duragent doctor</c>: configuration, workspace, agents (with their errors and warnings), provider
+/// credentials (presence only; values are never printed), gateways, the server (reachability, workspace hash) and
+/// security (exposed binds without tokens, short tokens).
+/// </summary>
+internal static class DoctorChecks
+{
+    private static readonly TimeSpan ServerProbeTimeout = TimeSpan.FromSeconds(2);
+
+    public static async Task<DoctorReport> RunAsync(CliContext context, Func<string, string?>? environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        environment ??= Environment.GetEnvironmentVariable;
+        var report = new DoctorReport();
+        var configuration = report.Section("Configuration");
+        DuragentConfigLoadResult loaded;
+        try
+        {
+            loaded = context.LoadConfig();
+        }
+        catch (ConfigurationException ex)
+        {
+            configuration.Error(ex.Message);
+            return report;
+        }
+
+        var config = loaded.Config;
+        var workspace = new DuragentWorkspace(config);
+        if (config.FileExists)
+        {
+            configuration.Ok($"Config file: {config.ConfigFile}");
+        }
+        else if (workspace.IsInitialized)
+        {
+            configuration.Warn($"No config file at {config.ConfigFile}; every setting takes its default.");
+        }
+        else
+        {
+            configuration.Error($"No workspace here: neither {config.ConfigFile} nor {workspace.Directory} exists. Run `duragent init`.");
+        }
+
+        foreach (var warning in loaded.Warnings)
+        {
+            configuration.Warn(warning.ToString());
+        }
+
+        if (Directory.Exists(workspace.Directory))
+        {
+            configuration.Ok($"Workspace: {workspace.Directory}");
+        }
+        else
+        {
+            configuration.Warn($"Workspace directory {workspace.Directory} does not exist yet (the server creates it).");
+        }
+
+        var agentsSection = report.Section("Agents");
+        IReadOnlyList<AgentLoadResult> agents = [];
+        if (!Directory.Exists(workspace.AgentsDirectory))
+        {
+            agentsSection.Error($"Agents directory {workspace.AgentsDirectory} does not exist. Create an agent with `duragent agent create NAME`.");
+        }
+        else
+        {
+            agents = await new FileAgentCatalog(workspace.AgentsDirectory).ListAsync(cancellationToken);
+            if (agents.Count == 0)
+            {
+                agentsSection.Warn($"No agents in {workspace.AgentsDirectory}. Create one with `duragent agent create NAME`.");
+            }
+
+            foreach (var agent in agents)
+            {
+                if (agent.Definition is { } definition)
+                {
+                    agentsSection.Ok($"{agent.Name}: {ModelProviders.ToName(definition.Model.Provider)}/{definition.Model.Name}");
+                }
+                else
+                {
+                    agentsSection.Error($"{agent.Name}: invalid\n" + string.Join('\n', agent.Errors.Select(e => e.ToString())));
+                }
+
+                foreach (var warning in agent.Warnings)
+                {
+                    agentsSection.Warn($"{agent.Name}: {warning}");
+                }
+            }
+        }
+
+        CheckCredentials(report.Section("Providers"), agents, environment);
+        CheckGateways(report.Section("Gateways"), config, environment);
+        await CheckServerAsync(report.Section("Server"), context, workspace, cancellationToken);
+        CheckSecurity(report.Section("Security"), config.Server);
+        return report;
+    }
+
+    private static void CheckCredentials(DoctorSection section, IReadOnlyList<AgentLoadResult> agents, Func<string, string?> environment)
+    {
+        var byVariable = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var agent in agents)
+        {
+            if (agent.Definition is not { } definition)
+            {
+                continue;
+            }
+
+            var model = definition.Model;
+            if (model.EffectiveApiKeyVariable is { } variable)
+            {
+                if (!byVariable.TryGetValue(variable, out var users))
+                {
+                    byVariable[variable] = users = [];
+                }
+
+                users.Add(agent.Name);
+            }
+            else
+            {
+                section.Ok($"{agent.Name}: {ModelProviders.ToName(model.Provider)} needs no API key{(model.BaseUrl is null ? string.Empty : $" ({model.BaseUrl})")}");
+            }
+        }
+
+        foreach (var (variable, users) in byVariable)
+        {
+            if (string.IsNullOrEmpty(environment(variable)))
+            {
+                section.Error($"{variable} is not set (needed by {string.Join(", ", users)}).");
+            }
+            else
+            {
+                section.Ok($"{variable} is set (used by {string.Join(", ", users)}).");
+            }
+        }
+    }
+
+    private static void CheckGateways(DoctorSection section, DuragentConfig config, Func<string, string?> environment)
+    {
+        foreach (var (name, gateway) in new[] { ("telegram", config.Gateways.Telegram), ("discord", config.Gateways.Discord) })
+        {
+            if (gateway is { Enabled: true })
+            {
+                if (string.IsNullOrEmpty(gateway.BotToken))
+                {
+                    section.Error($"{name}: enabled but gateways.{name}.bot_token is empty.");
+                }
+                else
+                {
+                    section.Ok($"{name}: bot token set.");
+                }
+            }
+        }
+
+        foreach (var external in config.Gateways.External)
+        {
+            var found = FindCommand(external.Command, config.ConfigDirectory, environment("PATH"));
+            if (found is null)
+            {
+                section.Error($"{external.Name}: command '{external.Command}' not found (relative paths resolve against {config.ConfigDirectory}, names against PATH).");
+            }
+            else
+            {
+                section.Ok($"{external.Name}: {found}");
+            }
+        }
+    }
+
+    private static async Task CheckServerAsync(DoctorSection section, CliContext context, DuragentWorkspace workspace, CancellationToken cancellationToken)
+    {
+        using var client = new DuragentClient(context.LocalServerUrl(), context.Credentials) { RequestTimeout = ServerProbeTimeout };
+        var local = context.ServerUrl is null;
+        try
+        {
+            var health = await client.GetReadinessAsync(cancellationToken);
+            if (string.Equals(health.WorkspaceHash, workspace.Hash, StringComparison.OrdinalIgnoreCase))
+            {
+                section.Ok($"Server at {client.BaseUrl} is ready (version {health.Version}, pid {health.Pid}) and serves this workspace.");
+            }
+            else if (local)
+            {
+                section.Error($"The server at {client.BaseUrl} serves another workspace (hash {health.WorkspaceHash}); client commands here will fail. Stop it or change server.port.");
+            }
+            else
+            {
+                section.Warn($"The server at {client.BaseUrl} serves another workspace (hash {health.WorkspaceHash}, this one is {workspace.Hash}).");
+            }
+        }
+        catch (ServerUnavailableException)
+        {
+            if (local)
+            {
+                section.Warn($"No server answers at {client.BaseUrl}; client commands start one when needed.");
+            }
+            else
+            {
+                section.Error($"No server answers at {client.BaseUrl}.");
+            }
+        }
+        catch (DuragentApiException ex)
+        {
+            section.Warn($"The server at {client.BaseUrl} is not ready: {ex.Message}");
+        }
+    }
+
+    private static void CheckSecurity(DoctorSection section, ServerConfig server)
+    {
+        if (server.IsLoopback)
+        {
+            section.Ok($"server.host {server.Host} is loopback: only this machine can connect.");
+        }
+        else if (server.GetExposureProblem() is { } problem)
+        {
+            section.Error(problem);
+        }
+        else if (string.IsNullOrEmpty(server.ApiToken))
+        {
+            section.Warn($"server.host {server.Host} is reachable from other machines and server.api_token is not set (allow_unauthenticated_remote is on).");
+        }
+        else
+        {
+            section.Ok($"server.host {server.Host} is reachable from other machines; the API needs a bearer token.");
+        }
+
+        foreach (var (name, token) in new[] { ("server.api_token", server.ApiToken), ("server.admin_token", server.AdminToken) })
+        {
+            if (token is not null && token.Length < ServerConfig.MinimumRecommendedTokenLength)
+            {
+                section.Warn($"{name} is shorter than {ServerConfig.MinimumRecommendedTokenLength} characters; use a long random value.");
+            }
+        }
+
+        if (!server.IsLoopback && string.IsNullOrEmpty(server.AdminToken))
+        {
+            section.Ok("server.admin_token is not set: the admin API answers loopback callers only.");
+        }
+    }
+
+    private static string? FindCommand(string command, string baseDirectory, string? path)
+    {
+        if (command.Contains('/', StringComparison.Ordinal) || command.Contains('\\', StringComparison.Ordinal))
+        {
+            var full = Path.GetFullPath(command, baseDirectory);
+            return File.Exists(full) ? full : null;
+        }
+
+        foreach (var directory in (path ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, command);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,83 @@
+using Duragent.Cli;
+using Duragent.Cli.Client;
+using Duragent.Cli.Launcher;
+using Duragent.Configuration;
+using Duragent.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Duragent.Integration.Tests.Cli;
+
+public sealed class LauncherTests : IDisposable
+{
+    private readonly TempDirectory _dir = new("cli-launcher");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void ServeCommand_BindsLoopbackOnTheConfiguredPort_Ephemeral_Detached()
+    {
+        var workspace = Workspace(port: 4242, idleSeconds: 60);
+
+        var command = new ServerLauncher(workspace, ClientCredentials.None).BuildServeCommand();
+
+        var dll = command.ToList().IndexOf(Path.Combine(AppContext.BaseDirectory, "duragent.dll"));
+        Assert.True(dll <= 1, string.Join(' ', command));
+        Assert.Equal(
+            ["serve", "--config", workspace.ConfigFile, "--host", "127.0.0.1", "--port", "4242", "--ephemeral", "60", "--detach"],
+            command.Skip(dll + 1));
+    }
+
+    [Fact]
+    public void ServeCommand_WithIdleShutdownOff_RunsUntilStopped()
+    {
+        var command = new ServerLauncher(Workspace(port: 4242, idleSeconds: 0), ClientCredentials.None).BuildServeCommand();
+
+        Assert.DoesNotContain("--ephemeral", command);
+    }
+
+    [Fact]
+    public async Task ServerOfThisWorkspace_IsReused_NothingStarted()
+    {
+        var port = FreePort.Get();
+        var workspace = Workspace(port, 300);
+        await using var server = await FakeHttpServer.StartAsync(app =>
+            app.MapGet("/readyz", () => Results.Json(new { status = "ok", workspace_hash = workspace.Hash, version = "0.1.0", pid = 1 })), port);
+
+        await new ServerLauncher(workspace, ClientCredentials.None).EnsureServerAsync(CancellationToken.None);
+
+        Assert.False(File.Exists(workspace.ServerLogFile(port)));
+    }
+
+    [Fact]
+    public async Task ServerOfAnotherWorkspace_IsAnErrorNamingTheWayOut()
+    {
+        var port = FreePort.Get();
+        var workspace = Workspace(port, 300);
+        await using var server = await FakeHttpServer.StartAsync(app =>
+            app.MapGet("/readyz", () => Results.Json(new { status = "ok", workspace_hash = new string('f', 64), version = "0.1.0", pid = 1 })), port);
+
+        var error = await Assert.ThrowsAsync<CliException>(() => new ServerLauncher(workspace, ClientCredentials.None).EnsureServerAsync(CancellationToken.None));
+
+        Assert.Contains($"The server on port {port} serves a different workspace", error.Message, StringComparison.Ordinal);
+        Assert.Contains("duragent serve stop", error.Message, StringComparison.Ordinal);
+        Assert.Contains("server.port", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SelfCommand_UnderTheDotnetHost_RunsTheDll()
+    {
+        Assert.True(SelfCommand.IsDotnetHost("/usr/share/dotnet/dotnet"));
+        Assert.False(SelfCommand.IsDotnetHost("/usr/local/bin/duragent"));
+    }
+
+    private DuragentWorkspace Workspace(int port, int idleSeconds)
+    {
+        var config = DuragentConfig.CreateDefault(Path.Combine(_dir.Path, "duragent.yaml")) with
+        {
+            Server = new ServerConfig { Port = port },
+            Client = new ClientConfig { IdleShutdownSeconds = idleSeconds },
+        };
+        return new DuragentWorkspace(config);
+    }
+}

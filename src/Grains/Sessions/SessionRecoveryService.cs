@@ -19,11 +19,15 @@ public sealed partial class SessionRecoveryService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Every hosted service (the runtime among them) must have started before grains are called.
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        var started = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult(true)))
+        using (stoppingToken.Register(() => started.TrySetResult(false)))
         {
-            await started.Task;
+            if (!await started.Task)
+            {
+                // The host stopped (or failed to start) before it was up: nothing to recover.
+                return;
+            }
         }
 
         IReadOnlyList<ReminderEntry> rows;

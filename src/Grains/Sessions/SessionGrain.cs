@@ -25,6 +25,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     /// <summary>The reminder that expires a pending approval.</summary>
     public const string ApprovalReminder = "approval";
 
+    /// <summary>The reminder that expires an idle session (<c>ttl_hours</c>).</summary>
+    public const string TtlReminder = "ttl";
+
     private static readonly TimeSpan TurnReminderPeriod = TimeSpan.FromMinutes(1);
 
     private readonly IPersistentState<SessionState> _snapshot;
@@ -187,6 +190,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             case ApprovalReminder:
                 await ExpireApprovalsAsync();
                 break;
+            case TtlReminder:
+                await ExpireIfIdleAsync();
+                break;
         }
     }
 
@@ -203,6 +209,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         var agent = await LoadAgentAsync(command.Agent);
         await RecordAsync([new SessionStarted(agent.Name, command.OnDisconnect ?? agent.Session.OnDisconnect, command.Source, command.Gateway, command.ChatId)]);
         await WriteSnapshotAsync();
+        await ScheduleExpiryAsync();
         LogCreated(_logger, SessionId, agent.Name);
         return Info();
     }
@@ -339,6 +346,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         await RecordAsync(events);
         await GrainContext.Reminders.UnregisterAsync(TurnReminder);
         await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+        await ScheduleExpiryAsync();
         _pauseRequested = false;
         return true;
     }
@@ -891,6 +899,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             new StatusChanged(State.Status, SessionStatus.Active, outcome == TurnOutcome.Completed ? "turn completed" : "iteration limit"),
         ]);
         await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+        await ScheduleExpiryAsync();
     }
 
     private async Task FailTurnAsync(string code, string message)
@@ -912,7 +921,69 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         events.Add(new StatusChanged(State.Status, SessionStatus.Failed, code));
         await RecordAsync(events);
         await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+        await ScheduleExpiryAsync();
     }
+
+    /// <summary>Plans the idle expiry (<c>ttl_hours</c>) of the session: one durable reminder, moved after each turn.</summary>
+    private async Task ScheduleExpiryAsync()
+    {
+        if (await TtlAsync() is not { } ttl)
+        {
+            await GrainContext.Reminders.UnregisterAsync(TtlReminder);
+            return;
+        }
+
+        await GrainContext.Reminders.RegisterOrUpdateAsync(TtlReminder, State.UpdatedAt + ttl, TimeSpan.Zero, MissedTickPolicy.FireOnce);
+    }
+
+    private async Task ExpireIfIdleAsync()
+    {
+        if (!State.Exists || State.Status == SessionStatus.Completed || await TtlAsync() is not { } ttl)
+        {
+            return;
+        }
+
+        var idleUntil = State.UpdatedAt + ttl;
+        if (State.Status == SessionStatus.Running || IsWorkRunning || _attached > 0 || _clock.GetUtcNow() < idleUntil)
+        {
+            // Still in use, or used since the reminder was planned: look again one TTL after the last activity.
+            await GrainContext.Reminders.RegisterOrUpdateAsync(TtlReminder, Max(idleUntil, _clock.GetUtcNow() + TimeSpan.FromMinutes(1)), TimeSpan.Zero, MissedTickPolicy.FireOnce);
+            return;
+        }
+
+        var events = new List<SessionEvent>();
+        if (State.Turn is { } parked)
+        {
+            foreach (var call in parked.Calls.Where(c => !c.IsDone))
+            {
+                events.Add(new ToolFinished(parked.TurnId, call.CallId, call.Tool, ToolOutcome.Skipped, "Skipped: the session expired."));
+            }
+
+            events.Add(new TurnCompleted(parked.TurnId, TurnOutcome.Cancelled, Error: "the session expired", Usage: TurnUsage(parked)));
+        }
+
+        events.Add(new StatusChanged(State.Status, SessionStatus.Completed, $"expired after {ttl.TotalHours:0.#} hours without activity"));
+        await RecordAsync(events);
+        await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+        LogExpired(_logger, SessionId, ttl.TotalHours);
+    }
+
+    private async Task<TimeSpan?> TtlAsync()
+    {
+        var hours = _options.TtlHours;
+        try
+        {
+            hours = (await LoadAgentAsync(State.Agent)).Session.TtlHours ?? hours;
+        }
+        catch (AgentNotFoundException)
+        {
+            // The agent is gone: the workspace default applies.
+        }
+
+        return hours > 0 ? TimeSpan.FromHours(hours) : null;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     // ---------------------------------------------------------------- recording
 
@@ -1257,6 +1328,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Session {SessionId} deleted")]
     private static partial void LogDeleted(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Session {SessionId} expired after {Hours} hours without activity")]
+    private static partial void LogExpired(ILogger logger, string sessionId, double hours);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Session {SessionId}: a background result arrived after the activation ended; the log and recovery cover it")]
     private static partial void LogTurnDropped(ILogger logger, Exception exception, string sessionId);

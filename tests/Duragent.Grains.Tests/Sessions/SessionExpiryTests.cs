@@ -1,0 +1,59 @@
+using Duragent.FakeLlm;
+using Duragent.Sessions;
+using Duragent.Sessions.Events;
+
+namespace Duragent.Grains.Tests.Sessions;
+
+public sealed class SessionExpiryTests
+{
+    [Fact]
+    public async Task IdleSession_ExpiresAfterTheTtl_AndKeepsItsHistory()
+    {
+        await using var kit = await SessionKit.StartAsync(sessions: o => o.TtlHours = 2);
+        kit.Llm.Enqueue(FakeResponse.Text("hi"));
+        var (id, session) = await kit.CreateAsync();
+        await kit.AskAsync(session, "hello");
+
+        // Exactly to the due time: the fake clock also drives the reminder call's response timeout.
+        kit.Silo.Clock.Advance(TimeSpan.FromHours(2));
+        await kit.Silo.WaitForReminderDeliveriesAsync();
+        Assert.Equal(SessionStatus.Completed, (await session.GetInfoAsync())!.Status);
+
+        var changed = (await kit.EventsAsync<StatusChanged>(id)).Last();
+        Assert.Contains("expired after 2 hours", changed.Reason, StringComparison.Ordinal);
+        Assert.Equal(2, (await session.GetMessagesAsync(new MessageQuery())).Messages.Count);
+        await Assert.ThrowsAsync<SessionStateException>(() => session.SendMessageAsync(new SendMessage("again")));
+    }
+
+    [Fact]
+    public async Task ActivityMovesTheExpiry()
+    {
+        await using var kit = await SessionKit.StartAsync(sessions: o => o.TtlHours = 2);
+        kit.Llm.Enqueue(FakeResponse.Text("one"), FakeResponse.Text("two"));
+        var (id, session) = await kit.CreateAsync();
+        await kit.AskAsync(session, "first");
+        kit.Silo.Clock.Advance(TimeSpan.FromHours(1.5));
+        await kit.AskAsync(session, "second");
+
+        kit.Silo.Clock.Advance(TimeSpan.FromHours(1));
+        await kit.Silo.WaitForReminderDeliveriesAsync();
+
+        Assert.Equal(SessionStatus.Active, (await session.GetInfoAsync())!.Status);
+        kit.Silo.Clock.Advance(TimeSpan.FromHours(1));
+        await kit.Silo.WaitForReminderDeliveriesAsync();
+        Assert.Equal(SessionStatus.Completed, (await session.GetInfoAsync())!.Status);
+        Assert.Equal(2, (await kit.EventsAsync<TurnCompleted>(id)).Count);
+    }
+
+    [Fact]
+    public async Task ZeroTtl_NeverExpires()
+    {
+        await using var kit = await SessionKit.StartAsync(sessions: o => o.TtlHours = 0);
+        var (_, session) = await kit.CreateAsync();
+
+        kit.Silo.Clock.Advance(TimeSpan.FromDays(365));
+        await kit.Silo.WaitForReminderDeliveriesAsync();
+
+        Assert.Equal(SessionStatus.Active, (await session.GetInfoAsync())!.Status);
+    }
+}

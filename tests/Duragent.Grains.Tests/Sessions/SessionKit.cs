@@ -23,6 +23,7 @@ internal sealed class SessionKit : IAsyncDisposable
 
     private readonly TempDirectory? _workspace;
     private readonly bool _ownsLlm;
+    private readonly List<SessionKit> _restarts = [];
 
     private SessionKit(TestSilo silo, FakeLlmServer llm, bool ownsLlm, TempDirectory? workspace, string root)
     {
@@ -104,7 +105,9 @@ internal sealed class SessionKit : IAsyncDisposable
     public async Task<SessionKit> RestartAsync(Action<SessionOptions>? sessions = null)
     {
         await Silo.DisposeAsync();
-        return await StartAsync(restartOf: this, sessions: sessions);
+        var restarted = await StartAsync(restartOf: this, sessions: sessions);
+        _restarts.Add(restarted);
+        return restarted;
     }
 
     private static void WriteWorkspace(string root, FakeLlmServer llm, string format, string onDisconnect, string tools, string? policy, int maxToolIterations)
@@ -234,8 +237,18 @@ internal sealed class SessionKit : IAsyncDisposable
         throw new TimeoutException($"No event ({what}) arrived within {Wait}.");
     }
 
+    /// <summary>
+    /// Stops this silo and every silo restarted from it (newest first) before the workspace they share is deleted:
+    /// a silo still running would otherwise write into a directory being removed.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        for (var i = _restarts.Count - 1; i >= 0; i--)
+        {
+            await _restarts[i].DisposeAsync();
+        }
+
+        _restarts.Clear();
         await Silo.DisposeAsync();
         if (_ownsLlm)
         {

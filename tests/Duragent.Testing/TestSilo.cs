@@ -71,6 +71,9 @@ public sealed class TestSilo : IAsyncDisposable
         try
         {
             await host.StartAsync();
+
+            // Reminders load in the background after start; tests that move the clock expect them scheduled.
+            await host.Services.GetRequiredService<LocalReminderService>().Loaded;
         }
         catch
         {

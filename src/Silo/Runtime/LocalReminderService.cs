@@ -1,5 +1,6 @@
 using Duragent.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Duragent.Runtime;
@@ -18,6 +19,9 @@ internal sealed class LocalReminderService : IDisposable
     private static readonly TimeSpan s_maxTimerDelay = TimeSpan.FromDays(1);
 
     private readonly IReminderTable? _table;
+    private readonly IServiceProvider _services;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loading = Task.CompletedTask;
     private readonly Catalog _catalog;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,20 +37,50 @@ internal sealed class LocalReminderService : IDisposable
     public LocalReminderService(IServiceProvider services, Catalog catalog, TimeProvider time, ILogger<LocalReminderService> logger)
     {
         _table = services.GetService<IReminderTable>();
+        _services = services;
         _catalog = catalog;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>Loads every row and arms the timer. Without a registered <see cref="IReminderTable"/> reminders are off.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts loading every row in the background and returns: start-up (and <c>/readyz</c>) does not wait for a
+    /// table that grows with the number of sessions (each holds an expiry reminder). Calls that change or read rows
+    /// wait for the load first, so none is lost or undone by it; due ticks are delivered once it is done. A load that
+    /// fails (an unreadable row) is logged as critical and stops the application, as a failed start would.
+    /// Without a registered <see cref="IReminderTable"/> reminders are off.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_table is null)
+        if (_table is not null)
         {
-            return;
+            _loading = Task.Run(() => LoadAsync(_table, _stopping.Token), CancellationToken.None);
         }
 
-        var rows = await _table.ReadAllAsync(cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes when the rows are loaded and scheduled (at once without a table); faults if the load failed.</summary>
+    internal Task Loaded => _loading;
+
+    private async Task LoadAsync(IReminderTable table, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ReminderEntry> rows;
+        try
+        {
+            rows = await table.ReadAllAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogCriticalRemindersLoadFailed(ex);
+            _services.GetService<IHostApplicationLifetime>()?.StopApplication();
+            throw;
+        }
+
         var now = _time.GetUtcNow();
         lock (_lock)
         {
@@ -76,9 +110,23 @@ internal sealed class LocalReminderService : IDisposable
         Arm();
     }
 
+    // Row changes wait for the load: a change made while it reads could otherwise be missed or undone by it.
+    private async Task WhenLoadedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _loading.WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException("The reminder table could not be loaded (see the log); reminders are unavailable.", ex);
+        }
+    }
+
     /// <summary>Stops scheduling new ticks (deliveries already running go on).</summary>
     public void StopScheduling()
     {
+        _stopping.Cancel();
         lock (_lock)
         {
             _stopped = true;
@@ -111,11 +159,16 @@ internal sealed class LocalReminderService : IDisposable
         }
     }
 
-    public void Dispose() => StopScheduling();
+    public void Dispose()
+    {
+        StopScheduling();
+        _stopping.Dispose();
+    }
 
     public async Task RegisterOrUpdateAsync(GrainId grainId, string name, DateTimeOffset startAt, TimeSpan period, MissedTickPolicy policy, CancellationToken cancellationToken)
     {
         var table = RequireTable();
+        await WhenLoadedAsync(cancellationToken);
         GrainKey.Validate(name, "reminder name");
         if (period < TimeSpan.Zero)
         {
@@ -154,6 +207,7 @@ internal sealed class LocalReminderService : IDisposable
     public async Task<bool> UnregisterAsync(GrainId grainId, string name, CancellationToken cancellationToken)
     {
         var table = RequireTable();
+        await WhenLoadedAsync(cancellationToken);
         var removed = await table.RemoveRowAsync(grainId, name, eTag: null, cancellationToken);
         lock (_lock)
         {

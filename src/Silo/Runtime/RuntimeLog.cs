@@ -26,6 +26,7 @@ internal enum RuntimeEvent
     ReminderRowUpdateFailed = 1204,
     ReminderRowChanged = 1205,
     ReminderInvalidRow = 1206,
+    RemindersLoadFailed = 1207,
 }
 
 /// <summary>Source-generated log messages of the grain runtime.</summary>
@@ -75,6 +76,9 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = (int)RuntimeEvent.RemindersLoaded, Level = LogLevel.Information, Message = "Loaded {Count} reminder(s)")]
     public static partial void LogInformationRemindersLoaded(this ILogger logger, int count);
+
+    [LoggerMessage(EventId = (int)RuntimeEvent.RemindersLoadFailed, Level = LogLevel.Critical, Message = "The reminder table could not be loaded; the silo stops")]
+    public static partial void LogCriticalRemindersLoadFailed(this ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = (int)RuntimeEvent.ReminderTicksSkipped, Level = LogLevel.Warning, Message = "Reminder {ReminderName} of grain {GrainId}: skipped {Skipped} missed tick(s) (policy Skip); next tick at {NextTick:O}")]
     public static partial void LogWarningReminderTicksSkipped(this ILogger logger, GrainId grainId, string reminderName, long skipped, DateTimeOffset nextTick);

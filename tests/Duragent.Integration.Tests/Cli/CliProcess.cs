@@ -56,7 +56,8 @@ internal sealed class CliProcess : IAsyncDisposable
 
     public static CliProcess Start(string workingDirectory, string home, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var (fileName, prefix) = DuragentExe.Command;
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -66,8 +67,7 @@ internal sealed class CliProcess : IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(DuragentExe.DllPath);
-        foreach (var arg in args)
+        foreach (var arg in prefix.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

@@ -332,6 +332,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
                     await Task.Delay(response.ChunkDelay, cancellationToken);
                 }
 
+                response.ChunkWriting?.Invoke(sent);
                 sent++;
             }
 

@@ -62,6 +62,12 @@ public sealed record FakeResponse
     /// <summary>Delay before each chunk.</summary>
     public TimeSpan ChunkDelay { get; init; }
 
+    /// <summary>
+    /// Called with a content chunk's index (from 0) right before the chunk is written to the socket, after
+    /// <see cref="ChunkDelay"/>: the moment a benchmark times delivery from.
+    /// </summary>
+    public Action<int>? ChunkWriting { get; init; }
+
     /// <summary>The fault, if any, and after how many chunks it strikes.</summary>
     public FakeStreamFault Fault { get; init; }
 
@@ -149,6 +155,9 @@ public sealed record FakeResponse
 
     /// <summary>Waits <paramref name="delay"/> before each chunk.</summary>
     public FakeResponse WithChunkDelay(TimeSpan delay) => this with { ChunkDelay = delay };
+
+    /// <summary>Calls <paramref name="observer"/> with each content chunk's index right before the chunk is written.</summary>
+    public FakeResponse WithChunkObserver(Action<int> observer) => this with { ChunkWriting = observer };
 
     /// <summary>Sends this finish reason (neutral words, see <see cref="FinishReason"/>).</summary>
     public FakeResponse WithFinishReason(string reason) => this with { FinishReason = reason };

@@ -193,8 +193,11 @@ public sealed class FootprintBenchmark : IBenchmark
 
     private static async Task<(TimeSpan, ProcessMemory?)> MinimalAsync(string exe, string root, int round, TimeSpan idle)
     {
+        // An empty working directory: the default host watches its content root (the working directory) for
+        // appsettings changes, and a root holding 10,000 session folders would make the baseline pay for them.
         var port = BenchWorkspace.FreePort();
-        await using var app = ChildProcess.Start(exe, [port.ToString(CultureInfo.InvariantCulture)], root, Path.Combine(root, "logs", $"minimal-{round}.log"));
+        var home = Directory.CreateDirectory(Path.Combine(root, "minimal-cwd")).FullName;
+        await using var app = ChildProcess.Start(exe, [port.ToString(CultureInfo.InvariantCulture)], home, Path.Combine(root, "logs", $"minimal-{round}.log"));
         var time = await app.WaitForOkAsync(new Uri($"http://127.0.0.1:{port}/"), StartTimeout);
         await Task.Delay(idle);
         var memory = app.ReadMemory();

@@ -29,4 +29,22 @@ public sealed class BenchOptions
         _values.TryGetValue(name, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
 
     public bool Has(string name) => _values.ContainsKey(name);
+
+    /// <summary><c>--name NAME=VALUE[,NAME=VALUE]</c>: environment variables for a child process.</summary>
+    public Dictionary<string, string> GetEnvironment(string name)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in (Get(name) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new ArgumentException($"--{name}: expected NAME=VALUE, got '{pair}'");
+            }
+
+            environment[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return environment;
+    }
 }

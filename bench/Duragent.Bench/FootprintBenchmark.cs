@@ -29,7 +29,7 @@ public sealed class FootprintBenchmark : IBenchmark
         var concurrency = options.GetInt("concurrency", 32);
         var settle = TimeSpan.FromSeconds(options.GetDouble("settle", 10));
         var idle = TimeSpan.FromSeconds(options.GetDouble("idle", 3));
-        var environment = ParseEnvironment(options.Get("env"));
+        var environment = options.GetEnvironment("env");
         var root = options.Get("dir") ?? Path.Combine(Path.GetTempPath(), "duragent-footprint-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
         try
@@ -234,23 +234,6 @@ public sealed class FootprintBenchmark : IBenchmark
 
     private static long DirectorySize(string directory) =>
         Directory.Exists(directory) ? new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
-
-    private static Dictionary<string, string> ParseEnvironment(string? text)
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new ArgumentException($"--env: expected NAME=VALUE, got '{pair}'");
-            }
-
-            environment[pair[..equals]] = pair[(equals + 1)..];
-        }
-
-        return environment;
-    }
 
     private sealed record Variant(string Name, Func<int, Task<(TimeSpan Time, ProcessMemory? Memory)>> Run)
     {

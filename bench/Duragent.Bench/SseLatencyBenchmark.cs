@@ -37,11 +37,7 @@ public sealed partial class SseLatencyBenchmark : IBenchmark
         _chunks = options.GetInt("chunks", 20);
         _delay = TimeSpan.FromMilliseconds(options.GetDouble("delay-ms", 25));
         var runs = options.GetInt("runs", 3);
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in (options.Get("env") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            environment[pair[..pair.IndexOf('=', StringComparison.Ordinal)]] = pair[(pair.IndexOf('=', StringComparison.Ordinal) + 1)..];
-        }
+        var environment = options.GetEnvironment("env");
 
         var root = options.Get("dir") ?? Path.Combine(Path.GetTempPath(), "duragent-sse-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);

@@ -104,5 +104,13 @@ internal static class ServeHost
         logging.SetMinimumLevel(duragent);
         logging.AddFilter("Microsoft", framework);
         logging.AddFilter("System", framework);
+
+        // A start failure (port in use, workspace locked, bad configuration) is printed once, as a clean `error:`
+        // line; the host's own "Hosting failed to start" record would repeat it with a stack trace first. With -v
+        // it shows. A background service that stops the host is still logged: that record is Critical.
+        if (settings.Verbosity <= 0)
+        {
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        }
     }
 }

@@ -36,28 +36,13 @@ internal static class CompletionScripts
         text.Append("    local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n");
         text.Append($"    local cmdpath=\"{program}\" i\n");
         text.Append("    for ((i = 1; i < COMP_CWORD; i++)); do\n");
-        text.Append("        case \"$cmdpath ${COMP_WORDS[i]}\" in\n");
-        foreach (var (from, to) in Transitions(nodes))
+        AppendPathAndValueCases(text, nodes, "${COMP_WORDS[i]}", option => option.Value switch
         {
-            text.Append($"            \"{from}\") cmdpath=\"{to}\" ;;\n");
-        }
-
-        text.Append("        esac\n    done\n");
-        text.Append("    case \"$cmdpath|$prev\" in\n");
-        foreach (var (node, option) in ValuedOptions(nodes))
-        {
-            var pattern = string.Join('|', option.Names.Select(name => $"\"{node.Path}|{name}\""));
-            var reply = option.Value switch
-            {
-                ValueKind.Choice => $"COMPREPLY=($(compgen -W \"{string.Join(' ', option.Values)}\" -- \"$cur\"))",
-                ValueKind.File => "COMPREPLY=($(compgen -f -- \"$cur\"))",
-                ValueKind.Directory => "COMPREPLY=($(compgen -d -- \"$cur\"))",
-                _ => "COMPREPLY=()",
-            };
-            text.Append($"        {pattern}) {reply}; return ;;\n");
-        }
-
-        text.Append("    esac\n");
+            ValueKind.Choice => $"COMPREPLY=($(compgen -W \"{string.Join(' ', option.Values)}\" -- \"$cur\"))",
+            ValueKind.File => "COMPREPLY=($(compgen -f -- \"$cur\"))",
+            ValueKind.Directory => "COMPREPLY=($(compgen -d -- \"$cur\"))",
+            _ => "COMPREPLY=()",
+        });
         text.Append("    local words=\"\"\n");
         text.Append("    case \"$cmdpath\" in\n");
         foreach (var node in nodes)
@@ -80,16 +65,11 @@ internal static class CompletionScripts
         return text.ToString();
     }
 
-    private static string Zsh(IReadOnlyList<CompletionNode> nodes, string program)
+    // Shared by bash and zsh (same case syntax): the loop body that walks the words typed so far to the command path
+    // ("duragent serve stop"), then the completion of an option's value when the previous word is that option.
+    private static void AppendPathAndValueCases(StringBuilder text, IReadOnlyList<CompletionNode> nodes, string word, Func<CompletionOption, string> valueAction)
     {
-        var function = "_" + program.Replace('-', '_');
-        var text = new StringBuilder();
-        text.Append($"#compdef {program}\n");
-        text.Append($"# zsh completion for {program}. Load it with: source <({program} completions zsh)\n");
-        text.Append($"{function}() {{\n");
-        text.Append($"    local cmdpath=\"{program}\" prev=\"${{words[CURRENT-1]}}\" i\n");
-        text.Append("    for ((i = 2; i < CURRENT; i++)); do\n");
-        text.Append("        case \"$cmdpath ${words[i]}\" in\n");
+        text.Append($"        case \"$cmdpath {word}\" in\n");
         foreach (var (from, to) in Transitions(nodes))
         {
             text.Append($"            \"{from}\") cmdpath=\"{to}\" ;;\n");
@@ -100,17 +80,28 @@ internal static class CompletionScripts
         foreach (var (node, option) in ValuedOptions(nodes))
         {
             var pattern = string.Join('|', option.Names.Select(name => $"\"{node.Path}|{name}\""));
-            var action = option.Value switch
-            {
-                ValueKind.Choice => $"compadd -- {string.Join(' ', option.Values.Select(ZshQuote))}",
-                ValueKind.File => "_files",
-                ValueKind.Directory => "_files -/",
-                _ => "_message 'value'",
-            };
-            text.Append($"        {pattern}) {action}; return ;;\n");
+            text.Append($"        {pattern}) {valueAction(option)}; return ;;\n");
         }
 
         text.Append("    esac\n");
+    }
+
+    private static string Zsh(IReadOnlyList<CompletionNode> nodes, string program)
+    {
+        var function = "_" + program.Replace('-', '_');
+        var text = new StringBuilder();
+        text.Append($"#compdef {program}\n");
+        text.Append($"# zsh completion for {program}. Load it with: source <({program} completions zsh)\n");
+        text.Append($"{function}() {{\n");
+        text.Append($"    local cmdpath=\"{program}\" prev=\"${{words[CURRENT-1]}}\" i\n");
+        text.Append("    for ((i = 2; i < CURRENT; i++)); do\n");
+        AppendPathAndValueCases(text, nodes, "${words[i]}", option => option.Value switch
+        {
+            ValueKind.Choice => $"compadd -- {string.Join(' ', option.Values.Select(ZshQuote))}",
+            ValueKind.File => "_files",
+            ValueKind.Directory => "_files -/",
+            _ => "_message 'value'",
+        });
         text.Append("    local -a subcmds opts\n");
         text.Append("    case \"$cmdpath\" in\n");
         foreach (var node in nodes)

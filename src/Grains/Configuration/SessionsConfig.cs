@@ -8,8 +8,8 @@ public sealed record SessionsConfig
     /// <summary>The default time-to-live of an idle session: 168 hours (7 days).</summary>
     public const int DefaultTtlHours = 168;
 
-    /// <summary>The default compaction: <see cref="CompactionMode.Archive"/>.</summary>
-    public const CompactionMode DefaultCompaction = CompactionMode.Archive;
+    /// <summary>The default compaction: <see cref="CompactionMode.Keep"/>.</summary>
+    public const CompactionMode DefaultCompaction = CompactionMode.Keep;
 
     /// <summary>The default snapshot interval: every 50 events.</summary>
     public const int DefaultSnapshotEveryEvents = 50;
@@ -18,11 +18,12 @@ public sealed record SessionsConfig
     public int TtlHours { get; init; } = DefaultTtlHours;
 
     /// <summary>
-    /// What happens to the events behind a snapshot; <see cref="CompactionMode.Archive"/> by default, which keeps
-    /// SSE resume (<c>Last-Event-ID</c>) and the audit trail working for the whole life of a session.
+    /// What happens to the events behind a snapshot; <see cref="CompactionMode.Keep"/> by default: every event stays in
+    /// the log, which is where the conversation, SSE resume (<c>Last-Event-ID</c>) and the audit trail come from, and
+    /// no event is written twice (<see cref="CompactionMode.Archive"/> copies each one into the archive).
     /// </summary>
     public CompactionMode Compaction { get; init; } = DefaultCompaction;
 
-    /// <summary>A snapshot is written after this many events (and on status changes); 50 by default.</summary>
+    /// <summary>A snapshot is written after this many events (and when a turn ends or parks); 50 by default.</summary>
     public int SnapshotEveryEvents { get; init; } = DefaultSnapshotEveryEvents;
 }

@@ -30,6 +30,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     private static readonly TimeSpan TurnReminderPeriod = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a session whose write failed on a full (or failing) storage tries again: every 5 seconds.</summary>
+    public static readonly TimeSpan StorageRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly IPersistentState<SessionState> _snapshot;
     private readonly IEventLogStorage _log;
     private readonly ILlmClientFactory _llm;
@@ -57,6 +60,8 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private int _openStreams;
     private bool _countedRunning;
     private long _snapshotSeq;
+    private string? _storageFault;
+    private IDisposable? _storageRetry;
     private long _compactedSeq;
     private AgentDefinition? _agent;
     private AgentToolbox? _toolbox;
@@ -104,6 +109,16 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
                 $"Session '{SessionId}': the snapshot covers events up to {State.LastSeq}, but the log starts at {info.FirstSeq}; events {State.LastSeq + 1}–{info.FirstSeq - 1} are missing.");
         }
 
+        if (State.HistoryInSnapshot)
+        {
+            // A snapshot of release 1 (or of compaction: discard) carries the history; the open calls follow from it.
+            State.OpenToolCalls = SessionHistory.OpenToolCalls(State.Conversation);
+        }
+        else if (_snapshot.RecordExists)
+        {
+            State.HistoryLoaded = false;
+        }
+
         var replayed = 0;
         await foreach (var stored in _log.ReadAsync(GrainId, State.LastSeq + 1, cancellationToken))
         {
@@ -136,9 +151,17 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
         _hub.Close();
         FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason})."));
+        _storageRetry?.Dispose();
         if (State.Exists && State.LastSeq > _snapshotSeq && reason != DeactivationReason.InconsistentState)
         {
-            await WriteSnapshotAsync();
+            try
+            {
+                await WriteSnapshotAsync();
+            }
+            catch (StorageUnavailableException ex)
+            {
+                LogSnapshotDeferred(_logger, SessionId, ex.Message);
+            }
         }
     }
 
@@ -225,6 +248,11 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             throw new SessionRequestException("The message content is empty.");
         }
 
+        if (command.ClientMessageId is not null)
+        {
+            await EnsureHistoryAsync();
+        }
+
         if (command.ClientMessageId is { } clientId && State.RecentClientMessages.Find(r => r.ClientMessageId == clientId) is { } seen)
         {
             return new MessageAccepted(seen.MessageId, seen.Seq, State.Turn?.TurnId, StartedTurn: false, Duplicate: true);
@@ -260,7 +288,16 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         var recorded = await RecordAsync(events);
         if (startsTurn)
         {
-            await RegisterTurnReminderAsync();
+            try
+            {
+                await RegisterTurnReminderAsync();
+            }
+            catch (StorageUnavailableException ex)
+            {
+                // The message is durable: acknowledge it. The retry registers the reminder and drives the turn.
+                await OnStorageFaultAsync(ex);
+                return new MessageAccepted(message.MessageId, recorded[0].Seq, turnId, startsTurn);
+            }
         }
 
         if (!IsWorkRunning)
@@ -399,10 +436,11 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     // ---------------------------------------------------------------- queries and streams
 
-    public Task<MessagePage> GetMessagesAsync(MessageQuery query)
+    public async Task<MessagePage> GetMessagesAsync(MessageQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         EnsureExists();
+        await EnsureHistoryAsync();
         var limit = Math.Clamp(query.Limit, 1, 500);
         var all = State.Conversation.Concat(State.Deferred)
             .Where(e => query.IncludeTools || e.Role == "user" || (e.Role == "assistant" && e.Content.Length > 0))
@@ -411,7 +449,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         var ordered = (query.NewestFirst ? all.OrderByDescending(e => e.Seq) : all.OrderBy(e => e.Seq)).ToList();
         var page = ordered.Take(limit).Select(ToMessage).ToList();
         var hasMore = ordered.Count > limit;
-        return Task.FromResult(new MessagePage(page, hasMore ? page[^1].Seq : null, hasMore));
+        return new MessagePage(page, hasMore ? page[^1].Seq : null, hasMore);
     }
 
     public Task<ISessionEventStream> OpenStreamAsync(StreamOptions options)
@@ -433,6 +471,13 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     public async Task<TurnResult> WaitForTurnAsync(long messageSeq, CancellationToken cancellationToken)
     {
         EnsureExists();
+        await EnsureHistoryAsync();
+        if (_storageFault is not null && !TurnSettled(messageSeq))
+        {
+            // The turn cannot move until the storage takes writes again: say so now rather than after a timeout.
+            throw new StorageUnavailableException(_storageFault);
+        }
+
         if (TurnSettled(messageSeq))
         {
             return TurnResultNow();
@@ -492,15 +537,69 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         {
             await DriveAsync();
         }
+        catch (StorageUnavailableException ex)
+        {
+            await OnStorageFaultAsync(ex);
+        }
         catch (Exception ex) when (ex is not InconsistentStateException)
         {
             LogTurnFailed(_logger, ex, SessionId);
         }
     }
 
+    /// <summary>
+    /// The storage refused a write (full disk, quota, read-only, I/O error): nothing of the failed step was recorded and
+    /// nothing recorded before is lost. Waiters are released at once with the error, the running work stops (its step
+    /// was not recorded, so the log still says where the turn stands), the session shows the problem as its
+    /// <c>last_error</c>, and a timer drives the turn again every <see cref="StorageRetryDelay"/> until a write works.
+    /// </summary>
+    private async Task OnStorageFaultAsync(StorageUnavailableException error)
+    {
+        if (_storageFault is null)
+        {
+            LogStorageFault(_logger, SessionId, error.Message);
+        }
+
+        _storageFault = error.Message;
+        FailWaiters(error);
+        await StopWorkAsync();
+        _storageRetry ??= GrainContext.RegisterTimer(RetryAfterStorageFaultAsync, StorageRetryDelay, StorageRetryDelay);
+    }
+
+    private async Task RetryAfterStorageFaultAsync(CancellationToken cancellationToken)
+    {
+        if (IsWorkRunning)
+        {
+            return;
+        }
+
+        try
+        {
+            if (State.Turn is not null && State.Status == SessionStatus.Running)
+            {
+                await RegisterTurnReminderAsync();
+                await DriveAsync();
+            }
+            else if (State.LastSeq > _snapshotSeq)
+            {
+                await WriteSnapshotAsync();
+            }
+        }
+        catch (StorageUnavailableException)
+        {
+            return;
+        }
+
+        _storageRetry?.Dispose();
+        _storageRetry = null;
+        _storageFault = null;
+        LogStorageRecovered(_logger, SessionId);
+    }
+
     /// <summary>Takes the steps the planner gives until the turn needs to wait for work, a person, or nothing.</summary>
     private async Task DriveAsync()
     {
+        await EnsureHistoryAsync();
         while (!IsWorkRunning)
         {
             AgentDefinition agent;
@@ -521,7 +620,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
                     return;
 
                 case TurnStep.LlmInterrupted:
-                    await RecordAsync([new LlmCallFailed(State.Turn!.TurnId, State.Turn.Iteration + 1, "interrupted", "The LLM call was interrupted (the silo stopped); it is issued again.", WillRetry: true)]);
+                    await RecordAsync([new LlmCallFailed(State.Turn!.TurnId, State.Turn.Iteration + 1, "interrupted", "The LLM call was interrupted (the silo stopped, or its result could not be recorded); it is issued again.", WillRetry: true)]);
                     continue;
 
                 case TurnStep.CallLlm:
@@ -1001,17 +1100,27 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         await _log.AppendAsync(GrainId, first, batch);
         var envelopes = new SessionEventEnvelope[events.Count];
         var statusChanged = false;
+        var comesToRest = false;
         for (var i = 0; i < events.Count; i++)
         {
             envelopes[i] = new SessionEventEnvelope(first + i, now, batch[i].Type, events[i], SessionJson.SerializeEnvelope(first + i, now, events[i]));
             SessionProjection.Apply(State, envelopes[i]);
             statusChanged |= events[i] is StatusChanged or SessionStarted;
+            comesToRest |= events[i] is SessionStarted || (events[i] is StatusChanged change && change.To != SessionStatus.Running);
         }
 
         _hub.Publish(envelopes);
-        if (statusChanged || State.LastSeq - _snapshotSeq >= _options.SnapshotEveryEvents)
+        if (comesToRest || State.LastSeq - _snapshotSeq >= _options.SnapshotEveryEvents)
         {
-            await WriteSnapshotAsync();
+            try
+            {
+                await WriteSnapshotAsync();
+            }
+            catch (StorageUnavailableException ex)
+            {
+                // The events are durable; the snapshot only speeds up the next activation. It is written again later.
+                LogSnapshotDeferred(_logger, SessionId, ex.Message);
+            }
         }
 
         if (statusChanged)
@@ -1024,15 +1133,65 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         return envelopes;
     }
 
+    /// <summary>
+    /// Writes the snapshot: what resuming needs, not the conversation (SessionState remarks), so its cost does not grow
+    /// with the history. Written when the session comes to rest and every <c>snapshot_every_events</c> events.
+    /// </summary>
     private async Task WriteSnapshotAsync()
     {
+        var mode = _agent?.Session.Compaction ?? _options.Compaction;
+        if (mode == CompactionMode.Discard)
+        {
+            // The log will not keep the events: the snapshot is the history's only copy.
+            await EnsureHistoryAsync();
+        }
+
+        State.HistoryInSnapshot = mode == CompactionMode.Discard;
         await _snapshot.WriteStateAsync();
         _snapshotSeq = State.LastSeq;
-        var mode = _agent?.Session.Compaction ?? _options.Compaction;
         if (mode != CompactionMode.Keep && _snapshotSeq - _compactedSeq >= _options.SnapshotEveryEvents)
         {
             await _log.CompactAsync(GrainId, _snapshotSeq, mode);
             _compactedSeq = _snapshotSeq;
+        }
+    }
+
+    /// <summary>
+    /// Makes the history view (conversation, deferred messages, idempotency keys) complete: after an activation from a
+    /// snapshot that does not carry it, folds the whole log into a scratch state and takes its history. Safe to run in
+    /// an interleaved call: events recorded meanwhile are read too, and the final check and hand-over run without an
+    /// await between them.
+    /// </summary>
+    private async Task EnsureHistoryAsync()
+    {
+        var scratch = new SessionState { SessionId = SessionId };
+        while (!State.HistoryLoaded)
+        {
+            if (scratch.LastSeq == State.LastSeq)
+            {
+                State.Conversation = scratch.Conversation;
+                State.Deferred = scratch.Deferred;
+                State.RecentClientMessages = scratch.RecentClientMessages;
+                State.OpenToolCalls = scratch.OpenToolCalls;
+                State.HistoryLoaded = true;
+                return;
+            }
+
+            var before = scratch.LastSeq;
+            await foreach (var stored in _log.ReadAsync(GrainId, scratch.LastSeq + 1, GrainContext.Deactivating))
+            {
+                // Never past what this activation has folded: the log may already hold an event being recorded.
+                SessionProjection.Apply(scratch, SessionJson.DeserializeEnvelope(stored.Json));
+                if (scratch.LastSeq >= State.LastSeq)
+                {
+                    break;
+                }
+            }
+
+            if (scratch.LastSeq == before && scratch.LastSeq < State.LastSeq)
+            {
+                throw new InvalidOperationException($"Session '{SessionId}': the log ends at event {scratch.LastSeq}, but the session is at {State.LastSeq}.");
+            }
         }
     }
 
@@ -1081,7 +1240,17 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     {
         try
         {
-            await GrainContext.RunTurnAsync(work);
+            await GrainContext.RunTurnAsync(async () =>
+            {
+                try
+                {
+                    await work();
+                }
+                catch (StorageUnavailableException ex)
+                {
+                    await OnStorageFaultAsync(ex);
+                }
+            });
         }
         catch (Exception ex) when (ex is SiloUnavailableException or ObjectDisposedException or InvalidOperationException)
         {
@@ -1250,7 +1419,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             State.MessageCount,
             State.Turn?.TurnId,
             pending is null ? null : new PendingApprovalInfo(State.Turn!.TurnId, pending.CallId, pending.Tool, pending.Command, pending.Arguments, pending.RequestedAt, pending.ExpiresAt),
-            State.LastError,
+            _storageFault ?? State.LastError,
             _attached,
             State.Source);
     }
@@ -1334,6 +1503,15 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Session {SessionId}: a background result arrived after the activation ended; the log and recovery cover it")]
     private static partial void LogTurnDropped(ILogger logger, Exception exception, string sessionId);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Session {SessionId} is waiting for storage: {Problem} It tries again every 5 seconds")]
+    private static partial void LogStorageFault(ILogger logger, string sessionId, string problem);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "Session {SessionId}: storage writes work again; the turn continues")]
+    private static partial void LogStorageRecovered(ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Debug, Message = "Session {SessionId}: snapshot not written ({Problem}); it is written again later")]
+    private static partial void LogSnapshotDeferred(ILogger logger, string sessionId, string problem);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Session {SessionId}: a step of the turn failed")]
     private static partial void LogTurnFailed(ILogger logger, Exception exception, string sessionId);

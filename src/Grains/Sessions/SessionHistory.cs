@@ -12,6 +12,31 @@ namespace Duragent.Sessions;
 /// </summary>
 public static class SessionHistory
 {
+    /// <summary>Call ids of the latest complete assistant message of <paramref name="conversation"/> that have no result.</summary>
+    public static List<string> OpenToolCalls(IReadOnlyList<ConversationEntry> conversation)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        for (var i = conversation.Count - 1; i >= 0; i--)
+        {
+            var entry = conversation[i];
+            if (entry.Role == "assistant" && !entry.Interrupted)
+            {
+                var open = entry.ToolCalls?.Select(c => c.Id).ToList() ?? [];
+                for (var j = i + 1; j < conversation.Count; j++)
+                {
+                    if (conversation[j].Role == "tool")
+                    {
+                        open.Remove(conversation[j].ToolCallId ?? string.Empty);
+                    }
+                }
+
+                return open;
+            }
+        }
+
+        return [];
+    }
+
     /// <summary>Builds the request for the next LLM call of the session's turn.</summary>
     public static LlmRequest BuildRequest(SessionState state, AgentDefinition agent, AgentToolbox toolbox, DateTimeOffset now)
     {

@@ -12,16 +12,17 @@ public sealed class SessionOptions
     public const int DefaultMaxLlmAttempts = 3;
 
     /// <summary>
-    /// Write the <c>state.yaml</c> snapshot after this many events (50 by default); it is also written on every status
-    /// change and when the session deactivates.
+    /// Write the <c>state.yaml</c> snapshot after this many events (50 by default); it is also written when the session
+    /// comes to rest (a turn ends or parks) and when it deactivates. A snapshot holds what resuming needs, not the
+    /// conversation, so it costs the same whatever the length of the history.
     /// </summary>
     public int SnapshotEveryEvents { get; set; } = DefaultSnapshotEveryEvents;
 
     /// <summary>
-    /// What happens to events behind a snapshot when the agent does not say (<see cref="CompactionMode.Archive"/> by
-    /// default: they move to <c>events.archive.jsonl</c>, so SSE resume and the audit trail cover the whole session).
+    /// What happens to events behind a snapshot when the agent does not say (<see cref="CompactionMode.Keep"/> by
+    /// default: the log keeps every event, so the history, SSE resume and the audit trail cover the whole session).
     /// </summary>
-    public CompactionMode Compaction { get; set; } = CompactionMode.Archive;
+    public CompactionMode Compaction { get; set; } = CompactionMode.Keep;
 
     /// <summary>
     /// How often one LLM call is issued before the turn fails (3 by default). A call is issued again when its stream

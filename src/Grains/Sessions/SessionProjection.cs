@@ -49,7 +49,11 @@ public static class SessionProjection
                     MessageId = e.MessageId,
                     SenderName = e.SenderName,
                 };
-                if (HasUnansweredToolCalls(state))
+                if (!state.HistoryLoaded)
+                {
+                    // Rebuilt from the log when needed (SessionState remarks).
+                }
+                else if (HasUnansweredToolCalls(state))
                 {
                     state.Deferred.Add(user);
                 }
@@ -59,7 +63,7 @@ public static class SessionProjection
                 }
 
                 state.MessageCount++;
-                if (e.ClientMessageId is not null)
+                if (e.ClientMessageId is not null && state.HistoryLoaded)
                 {
                     state.RecentClientMessages.Add(new ClientMessageRef { ClientMessageId = e.ClientMessageId, MessageId = e.MessageId, Seq = envelope.Seq });
                     if (state.RecentClientMessages.Count > RememberedClientMessages)
@@ -90,19 +94,16 @@ public static class SessionProjection
                 break;
 
             case AssistantMessage e:
-                // The reply answers what the model was sent; messages that arrived during the call come after it.
-                var answeredThrough = state.Turn?.LlmCallStartedSeq ?? long.MaxValue;
-                var at = state.Conversation.FindIndex(c => c.Seq > answeredThrough && c.Role == "user");
-                state.Conversation.Insert(at < 0 ? state.Conversation.Count : at, new ConversationEntry
+                if (!e.Interrupted)
                 {
-                    Seq = envelope.Seq,
-                    Role = "assistant",
-                    Content = e.Content,
-                    Timestamp = ts,
-                    MessageId = e.MessageId,
-                    ToolCalls = e.ToolCalls is { Count: > 0 } calls ? calls.Select(ToolCallEntry.From).ToList() : null,
-                    Interrupted = e.Interrupted,
-                });
+                    state.OpenToolCalls = e.ToolCalls is { Count: > 0 } open ? open.Select(c => c.Id).ToList() : [];
+                }
+
+                if (state.HistoryLoaded)
+                {
+                    InsertReply(state, envelope, e);
+                }
+
                 state.MessageCount++;
                 if (e.Usage is { } usage)
                 {
@@ -215,33 +216,24 @@ public static class SessionProjection
         state.UpdatedAt = ts;
     }
 
-    /// <summary>True while an assistant message has tool calls without results.</summary>
-    public static bool HasUnansweredToolCalls(SessionState state)
+    /// <summary>True while the latest assistant message has tool calls without results.</summary>
+    public static bool HasUnansweredToolCalls(SessionState state) => state.OpenToolCalls.Count > 0;
+
+    private static void InsertReply(SessionState state, SessionEventEnvelope envelope, AssistantMessage e)
     {
-        for (var i = state.Conversation.Count - 1; i >= 0; i--)
+        // The reply answers what the model was sent; messages that arrived during the call come after it.
+        var answeredThrough = state.Turn?.LlmCallStartedSeq ?? long.MaxValue;
+        var at = state.Conversation.FindIndex(c => c.Seq > answeredThrough && c.Role == "user");
+        state.Conversation.Insert(at < 0 ? state.Conversation.Count : at, new ConversationEntry
         {
-            var entry = state.Conversation[i];
-            if (entry.Role == "assistant" && !entry.Interrupted)
-            {
-                if (entry.ToolCalls is not { Count: > 0 } calls)
-                {
-                    return false;
-                }
-
-                var answered = 0;
-                for (var j = i + 1; j < state.Conversation.Count; j++)
-                {
-                    if (state.Conversation[j].Role == "tool" && calls.Exists(c => c.Id == state.Conversation[j].ToolCallId))
-                    {
-                        answered++;
-                    }
-                }
-
-                return answered < calls.Count;
-            }
-        }
-
-        return false;
+            Seq = envelope.Seq,
+            Role = "assistant",
+            Content = e.Content,
+            Timestamp = envelope.Timestamp,
+            MessageId = e.MessageId,
+            ToolCalls = e.ToolCalls is { Count: > 0 } calls ? calls.Select(ToolCallEntry.From).ToList() : null,
+            Interrupted = e.Interrupted,
+        });
     }
 
     private static TurnToolCall? FindCall(SessionState state, string callId) =>
@@ -249,6 +241,17 @@ public static class SessionProjection
 
     private static void AddToolResult(SessionState state, long seq, DateTimeOffset ts, string callId, string tool, string content, bool isError)
     {
+        if (FindCall(state, callId) is { } call)
+        {
+            call.Phase = ToolCallPhase.Finished;
+        }
+
+        state.OpenToolCalls.Remove(callId);
+        if (!state.HistoryLoaded)
+        {
+            return;
+        }
+
         state.Conversation.Add(new ConversationEntry
         {
             IsError = isError,
@@ -259,11 +262,6 @@ public static class SessionProjection
             ToolCallId = callId,
             ToolName = tool,
         });
-        if (FindCall(state, callId) is { } call)
-        {
-            call.Phase = ToolCallPhase.Finished;
-        }
-
         if (!HasUnansweredToolCalls(state) && state.Deferred.Count > 0)
         {
             state.Conversation.AddRange(state.Deferred);

@@ -1,4 +1,5 @@
 using Duragent.Sessions.Events;
+using YamlDotNet.Serialization;
 
 namespace Duragent.Sessions;
 
@@ -8,6 +9,13 @@ namespace Duragent.Sessions;
 /// The grain never changes it except by recording an event and applying it, so a replayed session and a live one
 /// are the same by construction.
 /// </summary>
+/// <remarks>
+/// The snapshot holds what resuming needs (status, counters, the running turn), not the conversation: that lives in
+/// the event log, and a snapshot costs the same on the 1,000th message as on the 10th. The conversation, the deferred
+/// messages and the idempotency keys are the <em>history view</em>: folded like everything else while
+/// <see cref="HistoryLoaded"/> is true, rebuilt from the log when an activation first needs them, and written into the
+/// snapshot only when the log cannot rebuild them (<see cref="HistoryInSnapshot"/>: <c>compaction: discard</c>).
+/// </remarks>
 public sealed class SessionState
 {
     /// <summary>The snapshot format version: 1.</summary>
@@ -34,20 +42,73 @@ public sealed class SessionState
     /// <summary>The seq of the last event folded into this state (0: nothing recorded yet).</summary>
     public long LastSeq { get; set; }
 
-    /// <summary>User and assistant messages and tool results, in the order the model sees them.</summary>
+    /// <summary>User and assistant messages and tool results, in the order the model sees them (history view).</summary>
+    [YamlIgnore]
     public List<ConversationEntry> Conversation { get; set; } = [];
 
     /// <summary>
-    /// User messages that arrived while tool calls were unanswered. They join the conversation once every call of the
-    /// assistant message has its result, so the history never shows a tool call separated from its results.
+    /// User messages that arrived while tool calls were unanswered (history view). They join the conversation once
+    /// every call of the assistant message has its result, so the history never shows a tool call separated from its
+    /// results.
     /// </summary>
+    [YamlIgnore]
     public List<ConversationEntry> Deferred { get; set; } = [];
+
+    /// <summary>Recent client message ids (idempotency keys) and what they were acknowledged with; the last 100 (history view).</summary>
+    [YamlIgnore]
+    public List<ClientMessageRef> RecentClientMessages { get; set; } = [];
+
+    /// <summary>
+    /// True while <see cref="Conversation"/>, <see cref="Deferred"/> and <see cref="RecentClientMessages"/> are
+    /// complete: for a new session, after a snapshot that carried them, or once rebuilt from the log. While false the
+    /// projection leaves them alone. Never persisted.
+    /// </summary>
+    [YamlIgnore]
+    public bool HistoryLoaded { get; set; } = true;
+
+    /// <summary>
+    /// Whether the snapshot carries the history view: true only when the log does not keep every event
+    /// (<c>compaction: discard</c>), so the snapshot is the only copy. Never persisted.
+    /// </summary>
+    [YamlIgnore]
+    public bool HistoryInSnapshot { get; set; }
+
+    /// <summary>
+    /// The conversation as stored in the snapshot: left out unless <see cref="HistoryInSnapshot"/>. The YAML keys of
+    /// the history parts are those of release 1, whose snapshots always carried them, so such a snapshot reads as one
+    /// that carries its history.
+    /// </summary>
+    [YamlMember(Alias = "conversation", DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
+    public List<ConversationEntry>? StoredConversation
+    {
+        get => HistoryInSnapshot ? Conversation : null;
+        set => SetStoredHistory(value, null, null);
+    }
+
+    /// <summary>The deferred messages as stored in the snapshot (see <see cref="StoredConversation"/>).</summary>
+    [YamlMember(Alias = "deferred", DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
+    public List<ConversationEntry>? StoredDeferred
+    {
+        get => HistoryInSnapshot ? Deferred : null;
+        set => SetStoredHistory(null, value, null);
+    }
+
+    /// <summary>The idempotency keys as stored in the snapshot (see <see cref="StoredConversation"/>).</summary>
+    [YamlMember(Alias = "recent_client_messages", DefaultValuesHandling = DefaultValuesHandling.OmitNull)]
+    public List<ClientMessageRef>? StoredClientMessages
+    {
+        get => HistoryInSnapshot ? RecentClientMessages : null;
+        set => SetStoredHistory(null, null, value);
+    }
+
+    /// <summary>
+    /// Call ids of the latest complete assistant message that have no result yet. Decides whether a user message
+    /// joins the conversation or waits (<see cref="Deferred"/>) without the conversation itself.
+    /// </summary>
+    public List<string> OpenToolCalls { get; set; } = [];
 
     /// <summary>The running or parked turn; null when idle.</summary>
     public TurnState? Turn { get; set; }
-
-    /// <summary>Recent client message ids (idempotency keys) and what they were acknowledged with; the last 100.</summary>
-    public List<ClientMessageRef> RecentClientMessages { get; set; } = [];
 
     /// <summary>User and assistant messages recorded (tool results not counted).</summary>
     public int MessageCount { get; set; }
@@ -67,6 +128,33 @@ public sealed class SessionState
 
     /// <summary>True once <c>session_started</c> was applied.</summary>
     public bool Exists => LastSeq > 0;
+
+    // A snapshot that carries a history part carries all of them (written together), so reading any one of them marks
+    // the view as stored (and, by the grain, as loaded).
+    private void SetStoredHistory(List<ConversationEntry>? conversation, List<ConversationEntry>? deferred, List<ClientMessageRef>? clients)
+    {
+        if (conversation is null && deferred is null && clients is null)
+        {
+            return;
+        }
+
+        if (conversation is not null)
+        {
+            Conversation = conversation;
+        }
+
+        if (deferred is not null)
+        {
+            Deferred = deferred;
+        }
+
+        if (clients is not null)
+        {
+            RecentClientMessages = clients;
+        }
+
+        HistoryInSnapshot = true;
+    }
 }
 
 /// <summary>One conversation message.</summary>

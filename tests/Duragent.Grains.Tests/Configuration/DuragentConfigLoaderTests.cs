@@ -42,7 +42,7 @@ public class DuragentConfigLoaderTests : IDisposable
         Assert.Null(config.Services.Session.Path);
         Assert.Null(config.WorldMemory.Path);
         Assert.Equal(168, config.Sessions.TtlHours);
-        Assert.Equal(CompactionMode.Archive, config.Sessions.Compaction);
+        Assert.Equal(CompactionMode.Keep, config.Sessions.Compaction);
         Assert.Equal(50, config.Sessions.SnapshotEveryEvents);
         Assert.Equal(15, config.Runtime.CollectionAgeMinutes);
         Assert.Equal(SandboxMode.Trust, config.Sandbox.Mode);

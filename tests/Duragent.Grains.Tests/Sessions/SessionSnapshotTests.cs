@@ -1,0 +1,116 @@
+using Duragent.FakeLlm;
+using Duragent.Sessions;
+using Duragent.Storage;
+
+namespace Duragent.Grains.Tests.Sessions;
+
+/// <summary>
+/// The snapshot holds what resuming needs, not the conversation: its size does not grow with the history, and a
+/// restarted session rebuilds its history from the log (or, with <c>compaction: discard</c>, from the snapshot).
+/// </summary>
+public sealed class SessionSnapshotTests
+{
+    private static readonly string Filler = new('x', 1024);
+
+    [Fact]
+    public async Task Snapshot_DoesNotGrowWithTheConversation()
+    {
+        await using var kit = await SessionKit.StartAsync(fileStorage: true);
+        kit.Llm.Fallback = _ => FakeResponse.Text("reply " + Filler);
+        var (id, session) = await kit.CreateAsync();
+        var snapshot = Path.Combine(kit.Root, ".duragent", "sessions", id, "state.yaml");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await kit.AskAsync(session, $"message {i} {Filler}");
+        }
+
+        var early = new FileInfo(snapshot).Length;
+        for (var i = 5; i < 40; i++)
+        {
+            await kit.AskAsync(session, $"message {i} {Filler}");
+        }
+
+        var late = new FileInfo(snapshot).Length;
+        Assert.True(late - early < 256, $"state.yaml grew from {early} to {late} bytes over 35 messages of 1 KiB");
+        Assert.DoesNotContain(Filler, await File.ReadAllTextAsync(snapshot), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Restart_RebuildsTheHistoryFromTheLog()
+    {
+        var kit = await SessionKit.StartAsync(fileStorage: true);
+        kit.Llm.Fallback = request => FakeResponse.Text($"answer {kit.Llm.RequestCount}");
+        var (id, session) = await kit.CreateAsync();
+        await session.SendMessageAsync(new SendMessage("first question", ClientMessageId: "client-1"));
+        await kit.AskAsync(session, "second question");
+        var before = await session.GetMessagesAsync(new MessageQuery(IncludeTools: true));
+
+        await using var restarted = await kit.RestartAsync();
+        var grain = restarted.Session(id);
+        var info = await grain.GetInfoAsync();
+        var after = await grain.GetMessagesAsync(new MessageQuery(IncludeTools: true));
+        var duplicate = await grain.SendMessageAsync(new SendMessage("first question", ClientMessageId: "client-1"));
+        await restarted.AskAsync(grain, "third question");
+
+        Assert.Equal(4, info!.MessageCount);
+        Assert.Equal(before.Messages.Select(m => (m.Seq, m.Role, m.Content)), after.Messages.Select(m => (m.Seq, m.Role, m.Content)));
+        Assert.True(duplicate.Duplicate);
+        var request = restarted.Llm.Requests[^1].RawBody;
+        Assert.Contains("first question", request, StringComparison.Ordinal);
+        Assert.Contains("second question", request, StringComparison.Ordinal);
+        Assert.Contains("third question", request, StringComparison.Ordinal);
+        await kit.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Restart_MidToolCall_KeepsAMessageDeferredUntilTheResultsAreIn()
+    {
+        var kit = await SessionKit.StartAsync(onDisconnect: "continue", fileStorage: true);
+        kit.Llm.Enqueue(
+            FakeResponse.ToolCalls(FakeToolCall.Create("bash", "{\"command\":\"sleep 30\"}")),
+            FakeResponse.Text("done"));
+        var (id, session) = await kit.CreateAsync();
+        var accepted = await session.SendMessageAsync(new SendMessage("run it"));
+        await SessionKit.WaitForEventAsync(session, 0, e => e.Event is Duragent.Sessions.Events.ToolStarted, "the tool to start");
+        await session.SendMessageAsync(new SendMessage("while it runs"));
+
+        await using var restarted = await kit.RestartAsync();
+        var result = await SessionKit.WaitTurnAsync(restarted.Session(id), accepted.Seq);
+
+        Assert.Equal("done", result.Content);
+        var request = restarted.Llm.Requests[^1].RawBody;
+        var toolResult = request.IndexOf("not run again", StringComparison.Ordinal);
+        var steering = request.IndexOf("while it runs", StringComparison.Ordinal);
+        Assert.True(toolResult > 0 && steering > toolResult, $"the tool result must come before the deferred message: {request}");
+        await kit.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DiscardCompaction_KeepsTheHistoryInTheSnapshot()
+    {
+        var kit = await SessionKit.StartAsync(fileStorage: true, sessions: o =>
+        {
+            o.Compaction = CompactionMode.Discard;
+            o.SnapshotEveryEvents = 3;
+        });
+        kit.Llm.Fallback = _ => FakeResponse.Text("noted");
+        var (id, session) = await kit.CreateAsync();
+        for (var i = 0; i < 6; i++)
+        {
+            await kit.AskAsync(session, $"fact {i}");
+        }
+
+        await using var restarted = await kit.RestartAsync(o =>
+        {
+            o.Compaction = CompactionMode.Discard;
+            o.SnapshotEveryEvents = 3;
+        });
+        var messages = (await restarted.Session(id).GetMessagesAsync(new MessageQuery())).Messages;
+
+        var log = await File.ReadAllTextAsync(Path.Combine(kit.Root, ".duragent", "sessions", id, "events.jsonl"));
+        Assert.DoesNotContain("fact 0", log, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 6).Select(i => $"fact {i}"), messages.Where(m => m.Role == "user").Select(m => m.Content));
+        await kit.DisposeAsync();
+    }
+}

@@ -1,4 +1,5 @@
 using Duragent.Configuration;
+using Duragent.Storage;
 using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Duragent.Gateway.Http.Endpoints;
 
@@ -33,11 +35,16 @@ public static class HealthEndpoints
 
     private static ContentHttpResult Live() => TypedResults.Text("ok", "text/plain");
 
-    private static Results<Ok<ReadyStatus>, ApiProblem> Ready([FromServices] GatewayLifetime lifetime, [FromServices] DuragentWorkspace workspace)
+    private static Results<Ok<ReadyStatus>, ApiProblem> Ready([FromServices] GatewayLifetime lifetime, [FromServices] DuragentWorkspace workspace, [FromServices] IServiceProvider services)
     {
         if (!lifetime.IsReady)
         {
             return ApiProblem.Of(ProblemCodes.NotReady, lifetime.IsStopping ? "The server is stopping." : "The server is starting.");
+        }
+
+        if (services.GetService<IStorageHealth>() is { IsWritable: false } storage)
+        {
+            return ApiProblem.Of(ProblemCodes.NotReady, $"The storage does not take writes: {storage.Problem}");
         }
 
         return TypedResults.Ok(new ReadyStatus("ok", workspace.Hash, DuragentVersion.Version, Environment.ProcessId));

@@ -4,6 +4,7 @@ using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
 using Duragent.Runtime;
 using Duragent.Sessions;
+using Duragent.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -109,6 +110,14 @@ public static class MessagesApi
             catch (OperationCanceledException) when (limit.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
             {
                 // Timed out or stopping: the message is durable and the turn goes on (or pauses); say where it stands.
+            }
+            catch (StorageUnavailableException storage)
+            {
+                // The message is durable; its turn cannot record its next step until the storage takes writes again.
+                return ApiProblem.Of(
+                    ProblemCodes.InsufficientStorage,
+                    $"The message was stored (seq {accepted.Seq}), but its turn cannot continue: {storage.Message} The turn continues by itself once writes work again.",
+                    storage.Location is { } location ? [$"path: {location}"] : null);
             }
         }
         finally

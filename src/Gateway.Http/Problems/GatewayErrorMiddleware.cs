@@ -2,6 +2,7 @@ using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
 using Duragent.Runtime;
 using Duragent.Sessions;
+using Duragent.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -53,6 +54,12 @@ internal sealed class GatewayErrorMiddleware(RequestDelegate next, ILogger<Gatew
                 return JsonBody.TooLarge(context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize);
             case BadHttpRequestException bad:
                 return ApiProblem.Of(bad.StatusCode, ProblemCodes.ForStatus(bad.StatusCode), bad.Message);
+            case StorageUnavailableException storage:
+                // Logged once by the storage itself when writes start failing; not a stack trace per request.
+                return ApiProblem.Of(
+                    ProblemCodes.InsufficientStorage,
+                    $"{storage.Message} Nothing of this request was stored; what was stored before is intact. Free space and retry.",
+                    storage.Location is { } location ? [$"path: {location}"] : null);
             case GrainCallTimeoutException:
                 return ApiProblem.Of(ProblemCodes.Timeout, "The session did not answer in time; the outcome of the request is unknown. Read the session to see whether it took effect.");
             case SiloUnavailableException:

@@ -60,6 +60,9 @@ public static class ProblemCodes
     /// <summary>503: the silo is stopping and accepts no new calls.</summary>
     public const string Unavailable = "unavailable";
 
+    /// <summary>507: the server's storage refused the write (disk full, quota, read-only, I/O error); nothing of the request was stored.</summary>
+    public const string InsufficientStorage = "insufficient_storage";
+
     /// <summary>504: the request took longer than <c>server.request_timeout_seconds</c>, or a grain call timed out.</summary>
     public const string Timeout = "timeout";
 
@@ -77,6 +80,7 @@ public static class ProblemCodes
         500 => InternalError,
         503 => Unavailable,
         504 => Timeout,
+        507 => InsufficientStorage,
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
@@ -94,6 +98,7 @@ public static class ProblemCodes
         InternalError => 500,
         NotReady or Unavailable => 503,
         Timeout => 504,
+        InsufficientStorage => 507,
         _ => 400,
     };
 
@@ -118,6 +123,7 @@ public static class ProblemCodes
         NotReady => "The server is not ready",
         Unavailable => "The service is unavailable",
         Timeout => "The request timed out",
+        InsufficientStorage => "The server's storage cannot take writes",
         _ => "The request failed",
     };
 }

@@ -272,7 +272,7 @@ internal sealed class EventLogFile
     /// Flush thread: takes everything queued and makes sure the file is open (creating it and its directory, durably,
     /// for a new log). Returns null when nothing is queued (and marks the log idle).
     /// </summary>
-    public FlushBatch? BeginFlush(FileLayout layout, ILogger logger)
+    public FlushBatch? BeginFlush(FileLayout layout, ILogger logger, FileStorageHealth health)
     {
         List<PendingAppend> batches;
         long offset;
@@ -306,7 +306,7 @@ internal sealed class EventLogFile
         catch (Exception ex)
         {
             // Whatever went wrong, the taken appends must complete (with the error), never hang.
-            Fail(new FlushBatch(this, batches, offset, created), ex, logger);
+            Fail(new FlushBatch(this, batches, offset, created), ex, logger, health);
             return null;
         }
 
@@ -374,9 +374,19 @@ internal sealed class EventLogFile
     /// flush and everything queued behind it (their sequence numbers assumed this flush), and marks the log for a
     /// reload from disk before its next use.
     /// </summary>
-    public void Fail(FlushBatch flush, Exception error, ILogger logger)
+    public void Fail(FlushBatch flush, Exception error, ILogger logger, FileStorageHealth health)
     {
-        logger.LogErrorFlushFailed(Path, error);
+        // A full or failing file system is reported once by the health (one log line), not with a stack trace per append.
+        var fault = health.Observe(error, Path) as StorageUnavailableException;
+        if (fault is null)
+        {
+            logger.LogErrorFlushFailed(Path, error);
+        }
+        else
+        {
+            logger.LogDebugFlushFailed(Path, fault.Message);
+        }
+
         try
         {
             if (_handle is not null)
@@ -400,7 +410,7 @@ internal sealed class EventLogFile
             MarkIdle();
         }
 
-        var wrapped = new IOException($"Appending to {Path} failed: {error.Message}", error);
+        var wrapped = fault ?? new IOException($"Appending to {Path} failed: {error.Message}", error);
         foreach (var append in flush.Appends)
         {
             append.Completion.TrySetException(wrapped);
@@ -408,7 +418,7 @@ internal sealed class EventLogFile
 
         foreach (var append in queued)
         {
-            append.Completion.TrySetException(new IOException($"An earlier append to {Path} failed, so this one was not written: {error.Message}", error));
+            append.Completion.TrySetException(fault ?? new IOException($"An earlier append to {Path} failed, so this one was not written: {error.Message}", error));
         }
     }
 

@@ -110,7 +110,8 @@ public sealed class FileGrainStorage : IGrainStorage
                 {
                     DurableFiles.EnsureDirectory(directory, _layout.Root);
                     DurableFiles.WriteAtomic(path, content);
-                }, CancellationToken.None);
+                }, CancellationToken.None, path);
+                _scheduler.Health.ReportSuccess();
             }
             catch
             {
@@ -145,7 +146,13 @@ public sealed class FileGrainStorage : IGrainStorage
             {
                 try
                 {
-                    await _scheduler.RunAsync(() => DurableFiles.Delete(path), CancellationToken.None);
+                    await _scheduler.RunAsync(() =>
+                    {
+                        DurableFiles.Delete(path);
+
+                        // The grain's folder goes with its last file (a deleted session leaves nothing behind).
+                        DurableFiles.TryRemoveEmptyDirectory(Path.GetDirectoryName(path)!);
+                    }, CancellationToken.None, path);
                 }
                 catch
                 {

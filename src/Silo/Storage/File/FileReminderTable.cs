@@ -99,7 +99,8 @@ public sealed class FileReminderTable : IReminderTable
                 {
                     DurableFiles.EnsureDirectory(Path.GetDirectoryName(path)!, _layout.Root);
                     DurableFiles.WriteAtomic(path, content);
-                }, CancellationToken.None);
+                }, CancellationToken.None, path);
+                _scheduler.Health.ReportSuccess();
             }
             catch
             {

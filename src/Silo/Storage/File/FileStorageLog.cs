@@ -12,6 +12,8 @@ internal enum FileStorageEvent
     ArchiveRolledBack = 4112,
     StaleArchiveDeleted = 4113,
     FlushFailed = 4120,
+    WritesFailing = 4121,
+    WritesWork = 4122,
     Compacted = 4130,
     LogDeleted = 4131,
     UnexpectedEntrySkipped = 4140,
@@ -47,6 +49,18 @@ internal static partial class FileStorageLog
     [LoggerMessage(EventId = (int)FileStorageEvent.FlushFailed, Level = LogLevel.Error,
         Message = "Flushing {Path} failed; the appends waiting on it fail and the log is reloaded before its next use")]
     public static partial void LogErrorFlushFailed(this ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = (int)FileStorageEvent.FlushFailed, Level = LogLevel.Debug,
+        Message = "Appending to {Path} failed: {Reason}")]
+    public static partial void LogDebugFlushFailed(this ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = (int)FileStorageEvent.WritesFailing, Level = LogLevel.Error,
+        Message = "{Problem} Sessions cannot record anything until this is fixed; nothing already stored is lost, and /readyz reports not ready meanwhile")]
+    public static partial void LogErrorWritesFailing(this ILogger logger, string problem);
+
+    [LoggerMessage(EventId = (int)FileStorageEvent.WritesWork, Level = LogLevel.Information,
+        Message = "Storage writes work again")]
+    public static partial void LogInformationWritesWork(this ILogger logger);
 
     [LoggerMessage(EventId = (int)FileStorageEvent.Compacted, Level = LogLevel.Debug,
         Message = "Compacted {Path} through seq {ThroughSeq} ({Mode}): {Events} events moved out, {Kept} kept")]

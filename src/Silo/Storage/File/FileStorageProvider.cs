@@ -37,7 +37,8 @@ public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
         try
         {
             Statistics = new FileStorageStatistics();
-            _scheduler = new FlushScheduler(options, _layout, _logger, Statistics);
+            Health = new FileStorageHealth(_layout.Root, _logger, timeProvider);
+            _scheduler = new FlushScheduler(options, _layout, _logger, Statistics, Health);
             _logs = new EventLogTable(_layout, options.MaxOpenLogs);
             GrainStorage = new FileGrainStorage(_layout, _scheduler, _logger, IsDisposed);
             EventLog = new FileEventLogStorage(_layout, _logs, _scheduler, _logger, Statistics, timeProvider, IsDisposed);
@@ -71,6 +72,9 @@ public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
     /// <summary>Counters since the provider opened.</summary>
     public FileStorageStatistics Statistics { get; }
 
+    /// <summary>Whether writes work right now (a full disk makes them fail until space is freed).</summary>
+    public FileStorageHealth Health { get; }
+
     /// <summary>Event logs held in memory now (bounded by <see cref="FileStorageOptions.MaxOpenLogs"/> plus those in use).</summary>
     public int OpenLogCount => _logs.Count;
 
@@ -84,6 +88,7 @@ public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
 
         _disposed = true;
         _scheduler.Dispose();
+        Health.Dispose();
         _logs.Dispose();
         _lock.Dispose();
         _logger.LogInformationClosed(_layout.Root);

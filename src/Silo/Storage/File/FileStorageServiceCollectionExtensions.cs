@@ -32,6 +32,7 @@ public static class FileStorageServiceCollectionExtensions
         services.AddSingleton<IEventLogStorage>(static sp => sp.GetRequiredService<FileStorageProvider>().EventLog);
         services.AddSingleton<IReminderTable>(static sp => sp.GetRequiredService<FileStorageProvider>().Reminders);
         services.AddSingleton<IGrainCatalog>(static sp => sp.GetRequiredService<FileStorageProvider>().Catalog);
+        services.AddSingleton<IStorageHealth>(static sp => sp.GetRequiredService<FileStorageProvider>().Health);
         services.AddHostedService<FileStorageOpener>();
         return services;
     }

@@ -41,8 +41,9 @@ internal sealed class FlushScheduler : IDisposable
     private int _queued;
     private int _spinning;
 
-    public FlushScheduler(FileStorageOptions options, FileLayout layout, ILogger logger, FileStorageStatistics statistics)
+    public FlushScheduler(FileStorageOptions options, FileLayout layout, ILogger logger, FileStorageStatistics statistics, FileStorageHealth health)
     {
+        Health = health;
         _layout = layout;
         _logger = logger;
         _statistics = statistics;
@@ -77,8 +78,11 @@ internal sealed class FlushScheduler : IDisposable
         }
     }
 
+    /// <summary>Whether writes work; every job and flush reports its storage faults to it.</summary>
+    public FileStorageHealth Health { get; }
+
     /// <summary>Runs <paramref name="work"/> on a flush thread.</summary>
-    public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken = default)
+    public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken = default, string? location = null)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         void Job()
@@ -95,7 +99,7 @@ internal sealed class FlushScheduler : IDisposable
             }
             catch (Exception ex)
             {
-                completion.TrySetException(ex);
+                completion.TrySetException(Health.Observe(ex, location));
             }
         }
 
@@ -110,12 +114,12 @@ internal sealed class FlushScheduler : IDisposable
     }
 
     /// <summary>Runs <paramref name="work"/> on a flush thread.</summary>
-    public Task RunAsync(Action work, CancellationToken cancellationToken = default) =>
+    public Task RunAsync(Action work, CancellationToken cancellationToken = default, string? location = null) =>
         RunAsync(() =>
         {
             work();
             return true;
-        }, cancellationToken);
+        }, cancellationToken, location);
 
     /// <summary>Finishes every queued flush and job, then stops the threads.</summary>
     public void Dispose()
@@ -225,7 +229,7 @@ internal sealed class FlushScheduler : IDisposable
 
     private void FlushOne(EventLogFile log)
     {
-        var flush = log.BeginFlush(_layout, _logger);
+        var flush = log.BeginFlush(_layout, _logger, Health);
         if (flush is null)
         {
             return;
@@ -240,10 +244,11 @@ internal sealed class FlushScheduler : IDisposable
         }
         catch (Exception ex)
         {
-            log.Fail(flush, ex, _logger);
+            log.Fail(flush, ex, _logger, Health);
             return;
         }
 
+        Health.ReportSuccess();
         if (log.Complete(flush, _statistics))
         {
             Requeue(log);
@@ -255,7 +260,7 @@ internal sealed class FlushScheduler : IDisposable
         var written = new List<FlushBatch>(logs.Count);
         foreach (var log in logs)
         {
-            var flush = log.BeginFlush(_layout, _logger);
+            var flush = log.BeginFlush(_layout, _logger, Health);
             if (flush is null)
             {
                 continue;
@@ -269,7 +274,7 @@ internal sealed class FlushScheduler : IDisposable
             }
             catch (Exception ex)
             {
-                log.Fail(flush, ex, _logger);
+                log.Fail(flush, ex, _logger, Health);
             }
         }
 
@@ -288,12 +293,13 @@ internal sealed class FlushScheduler : IDisposable
         {
             foreach (var flush in written)
             {
-                flush.Log.Fail(flush, ex, _logger);
+                flush.Log.Fail(flush, ex, _logger, Health);
             }
 
             return;
         }
 
+        Health.ReportSuccess();
         foreach (var flush in written)
         {
             if (flush.Log.Complete(flush, _statistics))

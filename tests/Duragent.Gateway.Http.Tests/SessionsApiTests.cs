@@ -194,6 +194,7 @@ public sealed class SessionsApiTests
         await Http.ProblemAsync(again, 404, ProblemCodes.SessionNotFound);
         await Http.ProblemAsync(get, 404, ProblemCodes.SessionNotFound);
         Assert.Empty(await ListAsync(kit, "api/v1/sessions"));
+        Assert.False(Directory.Exists(Path.Combine(kit.SessionsDirectory, created.SessionId)), "the session's folder is left behind");
     }
 
     private static async Task<IReadOnlyList<SessionInfo>> ListAsync(GatewayKit kit, string url)

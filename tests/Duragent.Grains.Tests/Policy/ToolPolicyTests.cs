@@ -171,4 +171,33 @@ public sealed class ToolPolicyTests : IDisposable
 
         Assert.Equal(PolicyDecision.Allow, PolicyFiles.Load(local).Evaluate("bash", "make test").Decision);
     }
+
+    [Theory]
+    [InlineData("bash", "make test", "bash:make test")]
+    [InlineData("bash", "ls *.txt", "bash:=ls *.txt")]
+    [InlineData("bash", "cat /srv/ok*", "bash:=cat /srv/ok*")]
+    [InlineData("bash", "ls  -l", "bash:=ls  -l")]
+    [InlineData("bash", "echo 'a b'", "bash:=echo 'a b'")]
+    [InlineData("bash", "FOO=1 make", "bash:=FOO=1 make")]
+    [InlineData("bash", "make test | tee log", "bash:=make test | tee log")]
+    [InlineData("cli", "report --since 1d", "cli:report --since 1d")]
+    [InlineData("builtin", "memory:*", "builtin:=memory:*")]
+    [InlineData("builtin", "memory:recall", "builtin:memory:recall")]
+    public void AllowAlways_SavesAPattern_ThatReadBackAllowsExactlyTheApprovedCall(string kind, string command, string expected)
+    {
+        var local = Path.Combine(_dir, "exact.local.yaml");
+
+        PolicyFiles.AddAllowPattern(local, PolicyPattern.ExactFor(kind, command));
+
+        var policy = PolicyFiles.Load(local);
+        Assert.Null(policy.Error);
+        Assert.Equal(expected, Assert.Single(policy.Allow).Text);
+        Assert.Equal(PolicyDecision.Allow, new ToolPolicy(PolicyMode.Restrict, policy.Allow, []).Evaluate(kind, command).Decision);
+        foreach (var other in new[] { command + " x", command + "; id", command.Replace("*", "X", StringComparison.Ordinal) + "X", "x" + command })
+        {
+            Assert.True(
+                new ToolPolicy(PolicyMode.Restrict, policy.Allow, []).Evaluate(kind, other).Decision == PolicyDecision.Deny,
+                $"'{expected}' also allows '{other}'");
+        }
+    }
 }

@@ -61,7 +61,11 @@ public static class PolicyFiles
     public static void AddAllowPattern(string localPolicyPath, string pattern)
     {
         ArgumentException.ThrowIfNullOrEmpty(localPolicyPath);
-        PolicyPattern.Parse(pattern);
+        if (PolicyPattern.Parse(pattern).AllowError is { } error)
+        {
+            throw new FormatException(error);
+        }
+
         lock (SaveGate)
         {
             var existing = File.Exists(localPolicyPath) ? Parse(localPolicyPath, File.ReadAllText(localPolicyPath)) : null;
@@ -214,7 +218,7 @@ public static class PolicyFiles
 
         if (node is not YamlSequenceNode list)
         {
-            throw Located(path, node, $"'{key}' must be a list of patterns such as 'bash:git status*'");
+            throw Located(path, node, $"'{key}' must be a list of patterns such as 'bash:git status'");
         }
 
         foreach (var item in list)
@@ -228,6 +232,11 @@ public static class PolicyFiles
             catch (FormatException ex)
             {
                 throw Located(path, item, ex.Message);
+            }
+
+            if (key == "allow" && pattern.AllowError is { } error)
+            {
+                throw Located(path, item, error);
             }
 
             yield return pattern;

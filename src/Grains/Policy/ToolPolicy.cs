@@ -5,15 +5,14 @@ namespace Duragent.Policy;
 /// <c>policy.local.yaml</c> (where "allow always" decisions are saved).
 /// </summary>
 /// <remarks>
-/// Order of evaluation: a broken policy file denies everything (fail closed, naming the file); then the deny list
-/// (matched anywhere in the invocation) wins in every mode; then the allow list (whole invocation); then the mode.
-/// For <c>bash</c>, an allow pattern with <c>*</c> never covers a compound command (<c>;</c>, <c>&amp;</c>, <c>|</c>,
-/// backticks, <c>$(</c>, newlines): <c>bash:git *</c> must not allow <c>git log; rm -rf ~</c>.
+/// Order of evaluation: a broken policy file denies everything (fail closed, naming the file); then the deny list wins
+/// in every mode; then the allow list; then the mode. Calls of <c>bash</c> and <c>cli</c> tools are parsed once as a
+/// command line (<see cref="ShellParser"/>) and matched word by word (<see cref="PolicyPattern"/>); a command line that
+/// is more than one simple command is never allowed by a word pattern, so in <c>ask</c> it waits for a person and in
+/// <c>restrict</c> it is denied.
 /// </remarks>
 public sealed class ToolPolicy
 {
-    private static readonly char[] CompoundMarkers = [';', '&', '|', '`', '\n', '\r'];
-
     public ToolPolicy(PolicyMode mode, IReadOnlyList<PolicyPattern> allow, IReadOnlyList<PolicyPattern> deny, TimeSpan? approvalTimeout = null, string? error = null, IReadOnlyList<string>? sources = null)
     {
         Mode = mode;
@@ -52,33 +51,29 @@ public sealed class ToolPolicy
             return new PolicyVerdict(PolicyDecision.Deny, $"the tool policy could not be read ({Error})");
         }
 
+        var line = PolicyPattern.IsShellKind(kind) ? ShellParser.Parse(invocation) : null;
         foreach (var pattern in Deny)
         {
-            if (pattern.MatchesAnywhere(kind, invocation))
+            if (pattern.Denies(kind, invocation, line))
             {
                 return new PolicyVerdict(PolicyDecision.Deny, $"denied by pattern '{pattern.Text}'");
             }
         }
 
-        var compound = kind == "bash" && (invocation.IndexOfAny(CompoundMarkers) >= 0 || invocation.Contains("$(", StringComparison.Ordinal));
         foreach (var pattern in Allow)
         {
-            if (compound && pattern.Glob.Contains('*', StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (pattern.MatchesWhole(kind, invocation))
+            if (pattern.Allows(kind, invocation, line))
             {
                 return new PolicyVerdict(PolicyDecision.Allow, $"allowed by pattern '{pattern.Text}'");
             }
         }
 
+        var why = line is { IsSimple: false } ? $" (no allow pattern covers a command line with {line.Describe()})" : string.Empty;
         return Mode switch
         {
             PolicyMode.Dangerous => new PolicyVerdict(PolicyDecision.Allow, "mode dangerous allows calls that are not denied"),
-            PolicyMode.Ask => new PolicyVerdict(PolicyDecision.Ask, "mode ask: not on the allow list"),
-            _ => new PolicyVerdict(PolicyDecision.Deny, "mode restrict: not on the allow list"),
+            PolicyMode.Ask => new PolicyVerdict(PolicyDecision.Ask, "mode ask: not on the allow list" + why),
+            _ => new PolicyVerdict(PolicyDecision.Deny, "mode restrict: not on the allow list" + why),
         };
     }
 }

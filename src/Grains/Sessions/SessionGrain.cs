@@ -325,7 +325,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         {
             var agent = await LoadAgentAsync(State.Agent);
             var tool = Toolbox(agent).Find(call.Tool);
-            PolicyFiles.AddAllowPattern(Path.Combine(agent.HomeDirectory, PolicyFiles.LocalPolicyFileName), $"{tool?.Kind ?? "builtin"}:{call.Command}");
+            PolicyFiles.AddAllowPattern(Path.Combine(agent.HomeDirectory, PolicyFiles.LocalPolicyFileName), PolicyPattern.ExactFor(tool?.Kind ?? "builtin", call.Command));
         }
 
         var events = new List<SessionEvent> { new ApprovalDecided(call.CallId, command.Decision, command.DecidedBy) };

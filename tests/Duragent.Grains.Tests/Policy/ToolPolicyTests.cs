@@ -24,7 +24,8 @@ public sealed class ToolPolicyTests : IDisposable
     [InlineData("bash:ls", "bash", "rm -rf ~; ls", false)]
     [InlineData("bash:git *", "bash", "git status", true)]
     [InlineData("bash:git *", "bash", "sudo git status", false)]
-    [InlineData("bash:*test*", "bash", "dotnet test x", true)]
+    [InlineData("bash:*test*", "bash", "dotnet test x", false)]
+    [InlineData("bash:* **", "bash", "dotnet test x", true)]
     [InlineData("builtin:memory:*", "builtin", "memory:recall", true)]
     [InlineData("builtin:memory:*", "bash", "memory:recall", false)]
     [InlineData("*:deploy*", "cli", "deploy-prod", true)]
@@ -34,7 +35,7 @@ public sealed class ToolPolicyTests : IDisposable
     [InlineData("bash:ab*ba", "bash", "aba", false)]
     public void AllowPatterns_MatchTheWholeInvocation(string pattern, string kind, string invocation, bool expected)
     {
-        Assert.Equal(expected, PolicyPattern.Parse(pattern).MatchesWhole(kind, invocation));
+        Assert.Equal(expected, PolicyPattern.Parse(pattern).Allows(kind, invocation));
     }
 
     [Theory]
@@ -44,7 +45,7 @@ public sealed class ToolPolicyTests : IDisposable
     [InlineData("bash:rm -rf", "ls", false)]
     public void DenyPatterns_MatchAnywhere(string pattern, string invocation, bool expected)
     {
-        Assert.Equal(expected, PolicyPattern.Parse(pattern).MatchesAnywhere("bash", invocation));
+        Assert.Equal(expected, PolicyPattern.Parse(pattern).Denies("bash", invocation));
     }
 
     [Fact]
@@ -80,9 +81,25 @@ public sealed class ToolPolicyTests : IDisposable
     }
 
     [Fact]
-    public void ExactAllow_CoversTheExactCompoundCommand()
+    public void LiteralAllow_CoversTheExactCompoundCommand_AndNothingElse()
     {
-        Assert.Equal(PolicyDecision.Allow, Policy(PolicyMode.Ask, allow: ["bash:cd src && make"]).Evaluate("bash", "cd src && make").Decision);
+        var policy = Policy(PolicyMode.Ask, allow: ["bash:=cd src && make"]);
+
+        Assert.Equal(PolicyDecision.Allow, policy.Evaluate("bash", "cd src && make").Decision);
+        Assert.Equal(PolicyDecision.Ask, policy.Evaluate("bash", "cd src && make && id").Decision);
+        Assert.Equal(PolicyDecision.Ask, policy.Evaluate("bash", "cd src  && make").Decision);
+    }
+
+    [Fact]
+    public void Load_CompoundAllowPattern_IsAnErrorThatNamesTheLiteralForm()
+    {
+        var path = Write("policy.yaml", "mode: ask\nallow:\n  - 'bash:cd src && make'\n");
+
+        var verdict = PolicyFiles.Load(path).Evaluate("bash", "ls");
+
+        Assert.Equal(PolicyDecision.Deny, verdict.Decision);
+        Assert.Contains(path + ":3:5:", verdict.Reason, StringComparison.Ordinal);
+        Assert.Contains("'bash:=cd src && make'", verdict.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -134,13 +151,13 @@ public sealed class ToolPolicyTests : IDisposable
     {
         var local = Write("policy.local.yaml", "mode: ask\ndeny: ['bash:shutdown']\nallow: ['bash:ls']\n");
 
-        PolicyFiles.AddAllowPattern(local, "bash:echo \"hi\"; ls");
-        PolicyFiles.AddAllowPattern(local, "bash:ls");
+        PolicyFiles.AddAllowPattern(local, PolicyPattern.ExactFor("bash", "echo \"hi\"; ls"));
+        PolicyFiles.AddAllowPattern(local, PolicyPattern.ExactFor("bash", "ls"));
 
         var policy = PolicyFiles.Load(local);
         Assert.Null(policy.Error);
         Assert.Equal(PolicyMode.Ask, policy.Mode);
-        Assert.Equal(["bash:ls", "bash:echo \"hi\"; ls"], policy.Allow.Select(p => p.Text));
+        Assert.Equal(["bash:ls", "bash:=echo \"hi\"; ls"], policy.Allow.Select(p => p.Text));
         Assert.Equal(["bash:shutdown"], policy.Deny.Select(p => p.Text));
         Assert.Equal(PolicyDecision.Allow, policy.Evaluate("bash", "echo \"hi\"; ls").Decision);
     }
@@ -153,5 +170,34 @@ public sealed class ToolPolicyTests : IDisposable
         PolicyFiles.AddAllowPattern(local, "bash:make test");
 
         Assert.Equal(PolicyDecision.Allow, PolicyFiles.Load(local).Evaluate("bash", "make test").Decision);
+    }
+
+    [Theory]
+    [InlineData("bash", "make test", "bash:make test")]
+    [InlineData("bash", "ls *.txt", "bash:=ls *.txt")]
+    [InlineData("bash", "cat /srv/ok*", "bash:=cat /srv/ok*")]
+    [InlineData("bash", "ls  -l", "bash:=ls  -l")]
+    [InlineData("bash", "echo 'a b'", "bash:=echo 'a b'")]
+    [InlineData("bash", "FOO=1 make", "bash:=FOO=1 make")]
+    [InlineData("bash", "make test | tee log", "bash:=make test | tee log")]
+    [InlineData("cli", "report --since 1d", "cli:report --since 1d")]
+    [InlineData("builtin", "memory:*", "builtin:=memory:*")]
+    [InlineData("builtin", "memory:recall", "builtin:memory:recall")]
+    public void AllowAlways_SavesAPattern_ThatReadBackAllowsExactlyTheApprovedCall(string kind, string command, string expected)
+    {
+        var local = Path.Combine(_dir, "exact.local.yaml");
+
+        PolicyFiles.AddAllowPattern(local, PolicyPattern.ExactFor(kind, command));
+
+        var policy = PolicyFiles.Load(local);
+        Assert.Null(policy.Error);
+        Assert.Equal(expected, Assert.Single(policy.Allow).Text);
+        Assert.Equal(PolicyDecision.Allow, new ToolPolicy(PolicyMode.Restrict, policy.Allow, []).Evaluate(kind, command).Decision);
+        foreach (var other in new[] { command + " x", command + "; id", command.Replace("*", "X", StringComparison.Ordinal) + "X", "x" + command })
+        {
+            Assert.True(
+                new ToolPolicy(PolicyMode.Restrict, policy.Allow, []).Evaluate(kind, other).Decision == PolicyDecision.Deny,
+                $"'{expected}' also allows '{other}'");
+        }
     }
 }

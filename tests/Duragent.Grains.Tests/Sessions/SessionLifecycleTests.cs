@@ -89,6 +89,51 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public async Task CliTool_ArgumentsThatReachTheShell_AreRefusedUnderItsAllowPattern()
+    {
+        await using var kit = await SessionKit.StartAsync(
+            tools: "[{type: cli, name: report, command: 'echo report'}]",
+            policy: "mode: restrict\nallow: ['cli:report', 'cli:report --since *']\n");
+        var marker = Path.Combine(kit.Root, "escaped.txt");
+        kit.Llm.Enqueue(
+            FakeResponse.ToolCalls(FakeToolCall.Create("report", $"{{\"args\":\"; touch {marker}\"}}")),
+            FakeResponse.Text("refused"),
+            FakeResponse.ToolCalls(FakeToolCall.Create("report", "{\"args\":\"--since 1d\"}")),
+            FakeResponse.Text("ran"));
+        var (id, session) = await kit.CreateAsync();
+
+        Assert.Equal("refused", (await kit.AskAsync(session, "one")).Content);
+        Assert.Equal("ran", (await kit.AskAsync(session, "two")).Content);
+
+        Assert.False(File.Exists(marker), "the arguments of a cli call ran a second command");
+        var requested = await kit.EventsAsync<ToolCallRequested>(id);
+        Assert.Equal(["deny", "allow"], requested.Select(r => r.Verdict));
+        Assert.Equal($"report ; touch {marker}", requested[0].Command);
+        Assert.Equal("report --since 1d\n", (await kit.EventsAsync<ToolFinished>(id)).Last().Content);
+    }
+
+    [Fact]
+    public async Task AllowAlways_OfACompoundCommand_AllowsExactlyThatCommand()
+    {
+        await using var kit = await SessionKit.StartAsync(policy: AskPolicy);
+        kit.Llm.Enqueue(
+            FakeResponse.ToolCalls(FakeToolCall.Create("bash", "{\"command\":\"echo a*b > /dev/null\"}")),
+            FakeResponse.Text("first"));
+        var (_, session) = await kit.CreateAsync();
+        var parked = await kit.AskAsync(session, "one");
+
+        await session.DecideApprovalAsync(new DecideApproval(parked.PendingApproval!.CallId, ApprovalChoice.AllowAlways));
+        await SessionKit.WaitTurnAsync(session, parked.LastSeq);
+
+        var saved = PolicyFiles.Load(Path.Combine(kit.AgentDirectory(), PolicyFiles.LocalPolicyFileName)).Allow;
+        Assert.Equal("bash:=echo a*b > /dev/null", Assert.Single(saved).Text);
+        var restrict = new ToolPolicy(PolicyMode.Restrict, saved, []);
+        Assert.Equal(PolicyDecision.Allow, restrict.Evaluate("bash", "echo a*b > /dev/null").Decision);
+        Assert.Equal(PolicyDecision.Deny, restrict.Evaluate("bash", "echo aXb > /dev/null").Decision);
+        Assert.Equal(PolicyDecision.Deny, restrict.Evaluate("bash", "echo a*b > /etc/passwd").Decision);
+    }
+
+    [Fact]
     public async Task ApprovalForAnotherCall_IsRejected()
     {
         await using var kit = await SessionKit.StartAsync(policy: AskPolicy);

@@ -107,6 +107,27 @@ public sealed class AnsweredMessagesTests
     }
 
     [Fact]
+    public async Task Restart_WithAMessageQueuedDuringTheCall_TheReissuedCallSeesIt()
+    {
+        var kit = await SessionKit.StartAsync(onDisconnect: "continue", maxToolIterations: 1);
+        var gate = new FakeGate();
+        kit.Llm.Enqueue(FakeResponse.Text("cut", " off").WithGate(gate, 1), FakeResponse.Text("both answered"));
+        var (id, session) = await kit.CreateAsync();
+        await session.SendMessageAsync(new SendMessage("question"));
+        await gate.WaitReachedAsync(SessionKit.Wait);
+        var queued = await session.SendMessageAsync(new SendMessage("queued before the restart"));
+
+        await using var restarted = await kit.RestartAsync();
+        var result = await SessionKit.WaitTurnAsync(restarted.Session(id), queued.Seq);
+        gate.Release();
+
+        Assert.Equal("both answered", result.Content);
+        Assert.Contains("queued before the restart", kit.Llm.Requests[^1].RawBody, StringComparison.Ordinal);
+        Assert.Empty(AnsweredMessagesChecker.Violations(await restarted.EventsAsync(id)));
+        await kit.DisposeAsync();
+    }
+
+    [Fact]
     public void Checker_AcceptsASeenMessage_AndOneNamedInAnOutcome()
     {
         var events = Log(

@@ -378,13 +378,23 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
                 : new ToolFinished(turn.TurnId, call.CallId, call.Tool, ToolOutcome.Skipped, "Skipped: the user cancelled the turn."));
         }
 
-        events.Add(new TurnCompleted(turn.TurnId, TurnOutcome.Cancelled, Error: reason ?? "cancelled by the user", Usage: TurnUsage(turn)));
-        events.Add(new StatusChanged(State.Status, SessionStatus.Active, reason ?? "cancelled"));
+        var nextTurn = EndTurn(events, TurnOutcome.Cancelled, null, reason ?? "cancelled by the user");
+        if (!nextTurn)
+        {
+            events.Add(new StatusChanged(State.Status, SessionStatus.Active, reason ?? "cancelled"));
+        }
+
         await RecordAsync(events);
-        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
         await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
-        await ScheduleExpiryAsync();
         _pauseRequested = false;
+        if (nextTurn)
+        {
+            await DriveSafelyAsync();
+            return true;
+        }
+
+        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+        await ScheduleExpiryAsync();
         return true;
     }
 
@@ -683,7 +693,11 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
                     continue;
 
                 case TurnStep.Complete complete:
-                    await CompleteTurnAsync(complete.Outcome);
+                    if (await CompleteTurnAsync(complete.Outcome))
+                    {
+                        continue;
+                    }
+
                     return;
             }
         }
@@ -987,18 +1001,50 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         await DriveAsync();
     }
 
-    private async Task CompleteTurnAsync(TurnOutcome outcome)
+    /// <summary>Ends the turn; true when messages it did not see started the next turn (the caller drives it).</summary>
+    private async Task<bool> CompleteTurnAsync(TurnOutcome outcome)
     {
         var turn = State.Turn!;
         var error = outcome == TurnOutcome.MaxIterations
             ? $"The turn stopped after {turn.Iteration} LLM calls (max_tool_iterations)."
             : null;
-        await RecordAsync([
-            new TurnCompleted(turn.TurnId, outcome, turn.LastAssistantMessageId, error, TurnUsage(turn)),
-            new StatusChanged(State.Status, SessionStatus.Active, outcome == TurnOutcome.Completed ? "turn completed" : "iteration limit"),
-        ]);
+        var events = new List<SessionEvent>();
+        if (EndTurn(events, outcome, turn.LastAssistantMessageId, error))
+        {
+            await RecordAsync(events);
+            return true;
+        }
+
+        events.Add(new StatusChanged(State.Status, SessionStatus.Active, outcome == TurnOutcome.Completed ? "turn completed" : "iteration limit"));
+        await RecordAsync(events);
         await GrainContext.Reminders.UnregisterAsync(TurnReminder);
         await ScheduleExpiryAsync();
+        return false;
+    }
+
+    /// <summary>
+    /// Adds the <c>turn_completed</c> of the running turn to <paramref name="events"/>, and what follows for the user
+    /// messages no LLM call of the turn saw (<see cref="TurnPlanner.AfterTurn"/>): a new <c>turn_started</c> for them
+    /// (status running), or their ids in the <c>turn_completed</c>. True when a next turn starts: the caller records
+    /// no status change to idle and drives that turn.
+    /// </summary>
+    private bool EndTurn(List<SessionEvent> events, TurnOutcome outcome, string? messageId, string? error, bool sessionEnds = false)
+    {
+        var turn = State.Turn!;
+        var followUp = TurnPlanner.AfterTurn(State, outcome, sessionEnds);
+        events.Add(new TurnCompleted(turn.TurnId, outcome, messageId, error, TurnUsage(turn), followUp.Unanswered.Count > 0 ? followUp.Unanswered : null));
+        if (followUp.NextTriggerSeq is not { } trigger)
+        {
+            return false;
+        }
+
+        events.Add(new TurnStarted(Ulid.NewId("turn"), trigger));
+        if (State.Status != SessionStatus.Running)
+        {
+            events.Add(new StatusChanged(State.Status, SessionStatus.Running, "messages arrived during the last turn"));
+        }
+
+        return true;
     }
 
     private async Task FailTurnAsync(string code, string message)
@@ -1016,7 +1062,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
 
         events.Add(new SessionError(code, message, turn.TurnId));
-        events.Add(new TurnCompleted(turn.TurnId, TurnOutcome.Failed, Error: message, Usage: TurnUsage(turn)));
+        EndTurn(events, TurnOutcome.Failed, null, message);
         events.Add(new StatusChanged(State.Status, SessionStatus.Failed, code));
         await RecordAsync(events);
         await GrainContext.Reminders.UnregisterAsync(TurnReminder);
@@ -1058,7 +1104,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
                 events.Add(new ToolFinished(parked.TurnId, call.CallId, call.Tool, ToolOutcome.Skipped, "Skipped: the session expired."));
             }
 
-            events.Add(new TurnCompleted(parked.TurnId, TurnOutcome.Cancelled, Error: "the session expired", Usage: TurnUsage(parked)));
+            EndTurn(events, TurnOutcome.Cancelled, null, "the session expired", sessionEnds: true);
         }
 
         events.Add(new StatusChanged(State.Status, SessionStatus.Completed, $"expired after {ttl.TotalHours:0.#} hours without activity"));

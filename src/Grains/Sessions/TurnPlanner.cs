@@ -106,4 +106,45 @@ public static class TurnPlanner
 
         return new TurnStep.CallLlm();
     }
+
+    /// <summary>
+    /// The user messages of the running turn that no LLM call has seen: those recorded after the turn's latest
+    /// <c>llm_call_started</c> (every message of the turn when it made none), in log order. The request of a call is
+    /// built before the call is recorded, so a message recorded after it was not in it.
+    /// </summary>
+    public static IReadOnlyList<ConversationEntry> UnseenMessages(SessionState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Turn is not { } turn)
+        {
+            return [];
+        }
+
+        var seenThrough = Math.Max(turn.LlmCallStartedSeq, turn.TriggerSeq - 1);
+        return state.Conversation.Concat(state.Deferred)
+            .Where(e => e.Role == "user" && e.Seq > seenThrough)
+            .OrderBy(e => e.Seq)
+            .ToList();
+    }
+
+    /// <summary>
+    /// What follows when the running turn ends with <paramref name="outcome"/>, for the messages no call saw. They
+    /// start the next turn at once after a completed, cancelled or max_iterations turn: each such turn makes an LLM
+    /// call that sees them, so this never loops (a cancel ends the turn; messages acknowledged during it are answered
+    /// by the next). After a failed turn (the model, its configuration or the agent cannot answer now; a new turn
+    /// would fail the same way) or when the session ends (<paramref name="sessionEnds"/>), they are named as
+    /// unanswered instead.
+    /// </summary>
+    public static TurnFollowUp AfterTurn(SessionState state, Duragent.Sessions.Events.TurnOutcome outcome, bool sessionEnds = false)
+    {
+        var unseen = UnseenMessages(state);
+        if (unseen.Count == 0)
+        {
+            return TurnFollowUp.None;
+        }
+
+        return outcome == Duragent.Sessions.Events.TurnOutcome.Failed || sessionEnds
+            ? new TurnFollowUp(null, unseen.Select(e => e.MessageId ?? string.Empty).ToList())
+            : new TurnFollowUp(unseen[0].Seq, []);
+    }
 }

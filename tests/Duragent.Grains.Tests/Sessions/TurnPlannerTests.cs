@@ -169,4 +169,26 @@ public sealed class TurnPlannerTests
         Assert.Throws<InvalidOperationException>(() =>
             SessionProjection.Apply(_state, new SessionEventEnvelope(9, Ts, "user_message", again, Array.Empty<byte>())));
     }
+
+    [Fact]
+    public void AfterTurn_AMessageAfterTheLastCall_StartsTheNextTurn_AndOneItSaw_DoesNot()
+    {
+        StartTurn();
+        Record(new LlmCallStarted("t1", 1, "openai", "m"));
+        Assert.Same(TurnFollowUp.None, TurnPlanner.AfterTurn(_state, TurnOutcome.Cancelled));
+
+        Record(new UserMessage("m3", "late"), new AssistantMessage("a1", "t1", 1, "hello"));
+
+        Assert.Equal(5, TurnPlanner.AfterTurn(_state, TurnOutcome.MaxIterations).NextTriggerSeq);
+        Assert.Equal(["m3"], TurnPlanner.AfterTurn(_state, TurnOutcome.Failed).Unanswered);
+        Assert.Null(TurnPlanner.AfterTurn(_state, TurnOutcome.Cancelled, sessionEnds: true).NextTriggerSeq);
+    }
+
+    [Fact]
+    public void AfterTurn_ATurnThatMadeNoCall_HasAllItsMessagesUnseen()
+    {
+        StartTurn();
+
+        Assert.Equal(["m1"], TurnPlanner.AfterTurn(_state, TurnOutcome.Failed).Unanswered);
+    }
 }

@@ -89,13 +89,19 @@ public sealed record ToolFinished(
 /// </summary>
 public sealed record ToolInterrupted(string TurnId, string CallId, string Tool, string Reason, string Content) : SessionEvent;
 
-/// <summary><c>turn_completed</c>: the loop ended (answer given, cancelled, failed, iteration limit).</summary>
+/// <summary>
+/// <c>turn_completed</c>: the loop ended (answer given, cancelled, failed, iteration limit).
+/// <see cref="UnansweredMessageIds"/> names the user messages no LLM call saw that will not be answered (the turn
+/// failed or the session ended); <see cref="Error"/> says why. Messages that arrived after the turn's last LLM call
+/// started and are not named here start the next turn at once (a <c>turn_started</c> follows).
+/// </summary>
 public sealed record TurnCompleted(
     string TurnId,
     TurnOutcome Outcome,
     string? MessageId = null,
     string? Error = null,
-    TokenUsage? Usage = null) : SessionEvent;
+    TokenUsage? Usage = null,
+    IReadOnlyList<string>? UnansweredMessageIds = null) : SessionEvent;
 
 /// <summary><c>status_changed</c>: the session moved between states.</summary>
 public sealed record StatusChanged(SessionStatus From, SessionStatus To, string? Reason = null) : SessionEvent;

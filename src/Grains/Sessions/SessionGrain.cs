@@ -347,6 +347,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     public async Task<bool> CancelTurnAsync(string? reason = null)
     {
         EnsureExists();
+        await EnsureHistoryAsync();
         var turn = State.Turn;
         if (turn is null)
         {
@@ -1049,6 +1050,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     private async Task FailTurnAsync(string code, string message)
     {
+        await EnsureHistoryAsync();
         var turn = State.Turn;
         if (turn is null)
         {
@@ -1096,6 +1098,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             return;
         }
 
+        await EnsureHistoryAsync();
         var events = new List<SessionEvent>();
         if (State.Turn is { } parked)
         {

@@ -15,6 +15,7 @@ namespace Duragent.Gateway.Http.Auth;
 /// refused unless the origin is in <c>server.cors_origins</c>. CORS preflights are refused (problem+json 403) unless
 /// their origin is configured; configured ones go on to the CORS middleware. <c>/livez</c> stays open to any
 /// <c>Host</c> (probes), and servers with a token skip the Host and Origin checks: a browser cannot add the token.
+/// Remote callers are left to the auth middleware, which refuses them on token-less routes anyway.
 /// </summary>
 internal sealed class BrowserGuardMiddleware
 {
@@ -51,8 +52,9 @@ internal sealed class BrowserGuardMiddleware
 
         var path = request.Path;
         var tokenSet = path.StartsWithSegments(Admin) ? _adminTokenSet : _apiTokenSet;
-        if (tokenSet)
+        if (tokenSet || !BearerToken.IsLoopback(context.Connection.RemoteIpAddress))
         {
+            // With a token a browser cannot get in by itself; a remote caller is refused by the auth middleware (403).
             return _next(context);
         }
 

@@ -59,7 +59,7 @@ internal sealed class GatewayKit : IAsyncDisposable
 
     /// <summary>
     /// Writes the workspace and starts the server. <paramref name="server"/> holds extra lines of the <c>server</c>
-    /// section (e.g. <c>"api_token: secret"</c>); host and port are 127.0.0.1 and 0 unless <paramref name="host"/> says otherwise.
+    /// section (e.g. <c>"api_token: secret"</c>); host and port are 127.0.0.1 and 0 unless <paramref name="host"/> and <paramref name="port"/> say otherwise.
     /// <paramref name="yaml"/> is appended to <c>duragent.yaml</c> as it is (other top-level sections).
     /// </summary>
     public static async Task<GatewayKit> StartAsync(
@@ -72,13 +72,14 @@ internal sealed class GatewayKit : IAsyncDisposable
         string host = "127.0.0.1",
         bool start = true,
         Action<string>? prepare = null,
-        string? yaml = null)
+        string? yaml = null,
+        int port = 0)
     {
         var directory = new TempDirectory("gateway");
         var llm = await FakeLlmServer.StartAsync();
         try
         {
-            WriteWorkspace(directory.Path, llm, server ?? [], onDisconnect, policy, tools, host, yaml);
+            WriteWorkspace(directory.Path, llm, server ?? [], onDisconnect, policy, tools, host, yaml, port);
             prepare?.Invoke(directory.Path);
             return await StartOnAsync(directory, llm, owner: true, gateway, services, start);
         }
@@ -193,10 +194,10 @@ internal sealed class GatewayKit : IAsyncDisposable
         }
     }
 
-    private static void WriteWorkspace(string root, FakeLlmServer llm, string[] server, string onDisconnect, string? policy, string tools, string host, string? extra)
+    private static void WriteWorkspace(string root, FakeLlmServer llm, string[] server, string onDisconnect, string? policy, string tools, string host, string? extra, int port)
     {
         var yaml = new StringBuilder("agents_dir: ./agents\nserver:\n");
-        yaml.Append("  host: \"").Append(host).Append("\"\n  port: 0\n");
+        yaml.Append("  host: \"").Append(host).Append("\"\n  port: ").Append(port).Append('\n');
         foreach (var line in server)
         {
             yaml.Append("  ").Append(line).Append('\n');

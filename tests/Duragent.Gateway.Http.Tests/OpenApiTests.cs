@@ -11,7 +11,7 @@ public sealed class OpenApiTests
         ("/api/v1/sessions", "get"), ("/api/v1/sessions", "post"),
         ("/api/v1/sessions/{id}", "get"), ("/api/v1/sessions/{id}", "delete"),
         ("/api/v1/sessions/{id}/messages", "get"), ("/api/v1/sessions/{id}/messages", "post"),
-        ("/api/v1/sessions/{id}/events", "get"), ("/api/v1/sessions/{id}/stream", "get"),
+        ("/api/v1/sessions/{id}/events", "get"), ("/api/v1/sessions/{id}/stream", "get"), ("/api/v1/sessions/{id}/stream-token", "post"),
         ("/api/v1/sessions/{id}/approvals", "post"), ("/api/v1/sessions/{id}/cancel", "post"), ("/api/v1/sessions/{id}/resume", "post"),
         ("/api/admin/v1/shutdown", "post"), ("/api/admin/v1/reload", "post"), ("/api/admin/v1/reload-agents", "post"),
     ];

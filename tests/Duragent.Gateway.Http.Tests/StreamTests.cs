@@ -117,6 +117,9 @@ public sealed class StreamTests
         var attached = await SseClient.OpenAsync(kit, session.SessionId);
         await kit.SendAsync(session.SessionId, "go");
         await gate.WaitReachedAsync(GatewayKit.Wait);
+
+        // The attach counts once the client got its first event; reading a later one proves it did.
+        await attached.ReadUntilAsync("llm_call_started");
         Assert.Equal(1, (await kit.GetSessionAsync(session.SessionId)).AttachedClients);
 
         await attached.DisposeAsync();
@@ -277,7 +280,7 @@ public sealed class StreamTests
             text.Append(Encoding.UTF8.GetString(buffer, 0, read));
         }
 
-        Assert.StartsWith("id: 1\nevent: session_started\ndata: {", text.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("retry: 3000\n\nid: 1\nevent: session_started\ndata: {", text.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,21 +10,29 @@ namespace Duragent.Gateway.Http.Auth;
 /// Guards <c>/api/v1/*</c> with <c>server.api_token</c> and <c>/api/admin/*</c> with <c>server.admin_token</c>
 /// (<c>Authorization: Bearer &lt;token&gt;</c>). With a token set, every caller must present it (401 otherwise);
 /// without one, only loopback callers are served (403 otherwise). Other paths (health, OpenAPI) are open. Runs
-/// before routing, so unknown routes under <c>/api</c> reveal nothing to unauthenticated callers.
+/// before routing, so unknown routes under <c>/api</c> reveal nothing to unauthenticated callers. The one exception to
+/// the header: <c>GET /api/v1/sessions/{id}/stream?stream_token=…</c> with a token from <see cref="StreamTokens"/> for
+/// that session (browsers cannot set headers on <c>EventSource</c>).
 /// </summary>
 internal sealed class GatewayAuthMiddleware
 {
     private static readonly PathString Api = new("/api");
     private static readonly PathString Admin = new("/api/admin");
+    private static readonly PathString Sessions = new("/api/v1/sessions");
+
+    /// <summary>The query parameter of a stream token: <c>stream_token</c>.</summary>
+    public const string StreamTokenParameter = "stream_token";
 
     private readonly RequestDelegate _next;
     private readonly BearerToken? _apiToken;
     private readonly BearerToken? _adminToken;
+    private readonly StreamTokens _streamTokens;
     private readonly ILogger<GatewayAuthMiddleware> _logger;
 
-    public GatewayAuthMiddleware(RequestDelegate next, IOptions<GatewayOptions> options, ILogger<GatewayAuthMiddleware> logger)
+    public GatewayAuthMiddleware(RequestDelegate next, IOptions<GatewayOptions> options, StreamTokens streamTokens, ILogger<GatewayAuthMiddleware> logger)
     {
         _next = next;
+        _streamTokens = streamTokens;
         _apiToken = BearerToken.From(options.Value.Server.ApiToken);
         _adminToken = BearerToken.From(options.Value.Server.AdminToken);
         _logger = logger;
@@ -62,6 +70,17 @@ internal sealed class GatewayAuthMiddleware
 
         if (!BearerToken.TryParseHeader(context.Request.Headers.Authorization, out var presented))
         {
+            if (StreamSession(context.Request) is { } sessionId && context.Request.Query.TryGetValue(StreamTokenParameter, out var streamToken))
+            {
+                if (_streamTokens.Validate(sessionId, streamToken.ToString()))
+                {
+                    return _next(context);
+                }
+
+                return Refuse(context, ApiProblem.Of(ProblemCodes.Unauthorized, $"The {StreamTokenParameter} is not valid for this session or has expired; get a new one with POST /api/v1/sessions/{{id}}/stream-token."), "invalid stream token");
+            }
+
+
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return Refuse(context, ApiProblem.Of(ProblemCodes.Unauthorized, $"Send the token configured as {setting} as 'Authorization: Bearer <token>'."), "no bearer token");
         }
@@ -73,6 +92,18 @@ internal sealed class GatewayAuthMiddleware
         }
 
         return _next(context);
+    }
+
+    // The session id of GET /api/v1/sessions/{id}/stream, or null for any other request.
+    private static string? StreamSession(HttpRequest request)
+    {
+        if (!HttpMethods.IsGet(request.Method) || !request.Path.StartsWithSegments(Sessions, out var rest))
+        {
+            return null;
+        }
+
+        var parts = rest.Value!.Split('/');
+        return parts is ["", { Length: > 0 } id, "stream"] ? id : null;
     }
 
     private Task Refuse(HttpContext context, ApiProblem problem, string reason)

@@ -41,6 +41,11 @@ public static class EventsApi
             .Produces<string>(StatusCodes.Status200OK, SessionEventPump.ContentType)
             .ProducesProblems(400, 401, 403, 404)
             .DisableRequestTimeout();
+        group.MapPost("/stream-token", IssueStreamTokenAsync)
+            .WithName("IssueStreamToken")
+            .WithSummary("A short-lived token that opens this session's stream as ?stream_token= (for EventSource, which cannot send headers).")
+            .Produces<StreamTokenResult>(StatusCodes.Status200OK)
+            .ProducesProblems(400, 401, 403, 404);
         return group;
     }
 
@@ -97,10 +102,39 @@ public static class EventsApi
         var attached = Query.Boolean(attachText, "attach") ?? true;
         var remote = GatewayAuthMiddleware.Remote(context);
         var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
-        await using var stream = await grains.GetGrain<ISessionGrain>(id).OpenStreamAsync(new StreamOptions(afterSeq, attached, "sse " + remote));
+        var session = grains.GetGrain<ISessionGrain>(id);
+
+        // The reader itself never attaches: a second, unread stream holds the attach once the client got its first
+        // event, so a client that never received anything (a browser that refused the response) cannot pause a turn.
+        await using var stream = await session.OpenStreamAsync(new StreamOptions(afterSeq, Attach: false, "sse " + remote));
+        ISessionEventStream? hold = null;
         GatewayLog.LogDebugStreamOpened(logger, id, remote, afterSeq, attached);
-        var outcome = await SessionEventPump.RunAsync(context, stream, options.Value.KeepAliveInterval, time, lifetime.Stopping);
-        GatewayLog.LogDebugStreamClosed(logger, id, remote, outcome.Events, outcome.Reason);
+        try
+        {
+            var outcome = await SessionEventPump.RunAsync(context, stream, options.Value.KeepAliveInterval, time, lifetime.Stopping, attached
+                ? async () => hold = await session.OpenStreamAsync(new StreamOptions(afterSeq, Attach: true, "sse " + remote))
+                : null);
+            GatewayLog.LogDebugStreamClosed(logger, id, remote, outcome.Events, outcome.Reason);
+        }
+        finally
+        {
+            if (hold is not null)
+            {
+                await hold.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<Results<Ok<StreamTokenResult>, ApiProblem>> IssueStreamTokenAsync(string id, [FromServices] IGrainFactory grains, [FromServices] StreamTokens tokens)
+    {
+        Ids.Check(id, "session id");
+        if (await grains.GetGrain<ISessionGrain>(id).GetInfoAsync() is null)
+        {
+            return ApiProblem.SessionNotFound(id);
+        }
+
+        var (token, expiresAt) = tokens.Issue(id);
+        return TypedResults.Ok(new StreamTokenResult(token, expiresAt));
     }
 
     private static long ParseEventId(string text, string what)

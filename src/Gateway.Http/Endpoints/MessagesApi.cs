@@ -24,6 +24,9 @@ public static class MessagesApi
     /// <summary>The header of a <c>?wait=true</c> answer that came back before the turn settled: the session's status then.</summary>
     public const string SessionStatusHeader = "Duragent-Session-Status";
 
+    /// <summary>The longest <c>client_message_id</c> accepted: 200 characters.</summary>
+    public const int MaxClientMessageIdLength = 200;
+
     /// <summary>The <c>source</c> recorded for messages sent over HTTP: <c>api</c>.</summary>
     public const string Source = "api";
 
@@ -88,6 +91,11 @@ public static class MessagesApi
         var wait = Query.Boolean(waitText, "wait");
         var body = await JsonBody.ReadAsync(context.Request, GatewayJsonContext.Default.SendMessageRequest);
         var content = JsonBody.Require(body.Content, "content");
+        if (body.ClientMessageId is { Length: > MaxClientMessageIdLength } clientMessageId)
+        {
+            return ApiProblem.Invalid($"The field 'client_message_id' is {clientMessageId.Length} characters long; at most {MaxClientMessageIdLength} are accepted.");
+        }
+
         var message = new SendMessage(content, body.SenderId, body.SenderName, Source, body.ClientMessageId);
         var session = grains.GetGrain<ISessionGrain>(id);
         if (wait != true)

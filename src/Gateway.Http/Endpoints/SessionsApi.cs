@@ -112,6 +112,11 @@ public static class SessionsApi
             }
         }
 
+        if (agent is not null && GrainKey.Check(agent) is { } rule)
+        {
+            return ApiProblem.Of(ProblemCodes.InvalidId, $"The query parameter 'agent' is not a valid agent name: {rule}.");
+        }
+
         var sessions = await index.ListAsync(cancellationToken);
         var selected = sessions
             .Where(s => wanted is null || s.Status == wanted)

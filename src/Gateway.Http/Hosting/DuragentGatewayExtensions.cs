@@ -30,6 +30,7 @@ public static class DuragentGatewayExtensions
                 o.Server = server;
                 o.KeepAliveInterval = TimeSpan.FromSeconds(server.KeepAliveIntervalSeconds);
                 o.RequestTimeout = TimeSpan.FromSeconds(server.RequestTimeoutSeconds);
+                o.StreamTokenLifetime = TimeSpan.FromSeconds(server.StreamTokenSeconds);
                 configure?.Invoke(o);
             })
             .Validate(o =>
@@ -41,6 +42,18 @@ public static class DuragentGatewayExtensions
         services.AddSingleton<GatewayLifetime>();
         services.AddHostedService(static sp => sp.GetRequiredService<GatewayLifetime>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<StreamTokens>();
+        if (server.CorsOrigins.Count > 0)
+        {
+            // Bearer tokens, not cookies: no credentials. Preflights from other origins never get here (BrowserGuardMiddleware).
+            services.AddCors(o => o.AddDefaultPolicy(policy => policy
+                .WithOrigins([.. server.CorsOrigins])
+                .AllowAnyHeader()
+                .WithMethods("GET", "POST", "DELETE")
+                .WithExposedHeaders("Location", MessagesApi.SessionStatusHeader)
+                .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
+        }
+
         services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
 
         services.AddRequestTimeouts();
@@ -59,7 +72,8 @@ public static class DuragentGatewayExtensions
     }
 
     /// <summary>
-    /// Adds the gateway's middleware (errors → problem+json, auth, request timeouts) and maps every endpoint: health,
+    /// Adds the gateway's middleware (errors → problem+json, request-target checks, browser guard, CORS when
+    /// <c>server.cors_origins</c> is set, auth, request timeouts) and maps every endpoint: health,
     /// agents, sessions, messages, events and stream, admin, and the OpenAPI document.
     /// </summary>
     public static WebApplication MapDuragentGateway(this WebApplication app)
@@ -67,6 +81,13 @@ public static class DuragentGatewayExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseMiddleware<GatewayErrorMiddleware>();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
+        app.UseMiddleware<RequestTargetMiddleware>();
+        app.UseMiddleware<BrowserGuardMiddleware>();
+        if (app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.Server.CorsOrigins.Count > 0)
+        {
+            app.UseCors();
+        }
+
         app.UseMiddleware<GatewayAuthMiddleware>();
         app.UseRouting();
         app.UseRequestTimeouts();

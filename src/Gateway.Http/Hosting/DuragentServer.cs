@@ -110,7 +110,8 @@ public static class DuragentServer
 
         if (IPAddress.TryParse(trimmed, out var address))
         {
-            return address;
+            // ::ffff:127.0.0.1 names the IPv4 address: an IPv6 socket cannot bind it ("Invalid argument").
+            return address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
         }
 
         throw new ConfigurationException($"server.host is '{host}'; expected an IP address (127.0.0.1, 0.0.0.0, ::, …) or 'localhost'.");

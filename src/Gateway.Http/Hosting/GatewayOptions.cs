@@ -20,6 +20,9 @@ public sealed class GatewayOptions
     /// <summary>Default page size of <c>GET …/messages</c>: 50 messages.</summary>
     public const int DefaultMessagesPageSize = 50;
 
+    /// <summary>The reconnection delay sent to SSE clients at the start of every stream (<c>retry:</c>): 3,000 ms.</summary>
+    public const int SseRetryMilliseconds = 3000;
+
     /// <summary>The effective server settings: binding, limits and tokens.</summary>
     public ServerConfig Server { get; set; } = new();
 
@@ -32,6 +35,12 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(ServerConfig.DefaultRequestTimeoutSeconds);
 
+    /// <summary>
+    /// Lifetime of a stream token issued by <c>POST /api/v1/sessions/{id}/stream-token</c>;
+    /// <c>server.stream_token_seconds</c> (60 seconds by default).
+    /// </summary>
+    public TimeSpan StreamTokenLifetime { get; set; } = TimeSpan.FromSeconds(ServerConfig.DefaultStreamTokenSeconds);
+
     /// <summary>Throws naming the option when a value is out of range.</summary>
     public void Validate()
     {
@@ -39,6 +48,11 @@ public sealed class GatewayOptions
         if (KeepAliveInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(KeepAliveInterval), KeepAliveInterval, "Gateway: the SSE keep-alive interval must be positive.");
+        }
+
+        if (StreamTokenLifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StreamTokenLifetime), StreamTokenLifetime, "Gateway: the stream token lifetime must be positive.");
         }
 
         if (RequestTimeout <= TimeSpan.Zero)

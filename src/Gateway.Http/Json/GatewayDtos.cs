@@ -67,6 +67,9 @@ public sealed record AgentToolView(string Type, string Name, bool Idempotent);
 /// <summary><c>POST /api/v1/sessions/{id}/cancel</c>: false when no turn was running.</summary>
 public sealed record CancelResult(bool Cancelled);
 
+/// <summary>The answer of <c>POST /api/v1/sessions/{id}/stream-token</c>: pass <c>token</c> as <c>?stream_token=</c> on that session's stream before <c>expires_at</c>.</summary>
+public sealed record StreamTokenResult(string Token, DateTimeOffset ExpiresAt);
+
 /// <summary><c>POST /api/admin/v1/shutdown</c>.</summary>
 public sealed record ShutdownStatus(string Status);
 

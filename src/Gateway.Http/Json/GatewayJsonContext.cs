@@ -24,6 +24,7 @@ namespace Duragent.Gateway.Http.Json;
 [JsonSerializable(typeof(AgentList))]
 [JsonSerializable(typeof(AgentDetail))]
 [JsonSerializable(typeof(CancelResult))]
+[JsonSerializable(typeof(StreamTokenResult))]
 [JsonSerializable(typeof(ShutdownStatus))]
 [JsonSerializable(typeof(ReloadResult))]
 [JsonSerializable(typeof(ReadyStatus))]

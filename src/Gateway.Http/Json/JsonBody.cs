@@ -8,9 +8,10 @@ using Microsoft.Net.Http.Headers;
 namespace Duragent.Gateway.Http.Json;
 
 /// <summary>
-/// Reads JSON request bodies with errors a client can act on: 415 for another media type, 413 above the body limit,
-/// 400 <c>malformed_json</c> naming the line and byte of a syntax error, 400 <c>invalid_request</c> naming a field
-/// whose value has the wrong type. Handlers check required fields themselves (<see cref="Require"/>).
+/// Reads JSON request bodies with errors a client can act on: 415 for another media type or a charset other than
+/// UTF-8, 413 above the body limit, 400 <c>invalid_request</c> for bytes that are not UTF-8, 400
+/// <c>malformed_json</c> naming the line and byte of a syntax error, 400 <c>invalid_request</c> naming a field whose
+/// value has the wrong type. Handlers check required fields themselves (<see cref="Require"/>).
 /// </summary>
 public static class JsonBody
 {
@@ -28,6 +29,12 @@ public static class JsonBody
                 request.ContentType is null
                     ? "The request has no Content-Type; send the body as application/json."
                     : $"The Content-Type is '{request.ContentType}'; send the body as application/json."));
+        }
+
+        if (Charset(request.ContentType) is { } charset && !IsUtf8(charset))
+        {
+            throw new ApiProblemException(ApiProblem.Of(ProblemCodes.UnsupportedMediaType,
+                $"The Content-Type names the charset '{charset}'; JSON bodies must be UTF-8 (send charset=utf-8 or no charset)."));
         }
 
         CheckDeclaredLength(request);
@@ -82,6 +89,13 @@ public static class JsonBody
             && (subtype.Equals("json", StringComparison.OrdinalIgnoreCase) || subtype.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 
+    // The charset parameter of a media type, or null when there is none.
+    private static string? Charset(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media) && media.Charset.HasValue ? media.Charset.Value.Trim('"') : null;
+
+    private static bool IsUtf8(string charset) =>
+        charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>A body declared larger than the limit is refused before a byte of it is read.</summary>
     public static void CheckDeclaredLength(HttpRequest request)
     {
@@ -102,21 +116,51 @@ public static class JsonBody
             _ => "The request body is too large (server.max_body_bytes).",
         });
 
+    // The body is read whole first (JsonDocument buffers it anyway) so that bytes which are not UTF-8 get their own
+    // error: the parser accepts them inside strings and only the typed read fails, as if the field had the wrong type.
     private static async Task<JsonDocument> ParseAsync(HttpRequest request)
     {
+        using var body = new MemoryStream();
         try
         {
-            return await JsonDocument.ParseAsync(request.Body, DocumentOptions, request.HttpContext.RequestAborted);
-        }
-        catch (JsonException ex)
-        {
-            throw new ApiProblemException(ApiProblem.Of(ProblemCodes.MalformedJson, DescribeSyntaxError(ex)));
+            await request.Body.CopyToAsync(body, request.HttpContext.RequestAborted);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             var limit = request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
             throw new ApiProblemException(TooLarge(limit));
         }
+
+        var bytes = body.GetBuffer().AsMemory(0, (int)body.Length);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            throw new ApiProblemException(ApiProblem.Invalid($"The request body is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(bytes.Span)}); send JSON encoded as UTF-8."));
+        }
+
+        try
+        {
+            return JsonDocument.Parse(bytes, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new ApiProblemException(ApiProblem.Of(ProblemCodes.MalformedJson, DescribeSyntaxError(ex)));
+        }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(bytes[at..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return at;
+            }
+
+            at += consumed;
+        }
+
+        return at;
     }
 
     private static string DescribeSyntaxError(JsonException ex)

@@ -24,6 +24,12 @@ public static class ProblemCodes
     /// <summary>403: no token is configured and the caller is not on loopback.</summary>
     public const string Forbidden = "forbidden";
 
+    /// <summary>403: a token-less server got a <c>Host</c> that is not a loopback name or address with its own port (DNS rebinding).</summary>
+    public const string HostNotAllowed = "host_not_allowed";
+
+    /// <summary>403: a browser request from another origin (<c>Origin</c>, <c>Sec-Fetch-Site</c>, CORS preflight) that <c>server.cors_origins</c> does not allow.</summary>
+    public const string CrossOriginRefused = "cross_origin_refused";
+
     /// <summary>404: no route matches the path.</summary>
     public const string NotFound = "not_found";
 
@@ -91,7 +97,7 @@ public static class ProblemCodes
         SessionConflict or ShuttingDown => 409,
         AgentInvalid => 422,
         Unauthorized => 401,
-        Forbidden => 403,
+        Forbidden or HostNotAllowed or CrossOriginRefused => 403,
         BodyTooLarge => 413,
         UnsupportedMediaType => 415,
         MethodNotAllowed => 405,
@@ -110,6 +116,8 @@ public static class ProblemCodes
         InvalidId => "The id is invalid",
         Unauthorized => "A valid bearer token is required",
         Forbidden => "Access denied",
+        HostNotAllowed => "The Host header is not this server's",
+        CrossOriginRefused => "Cross-origin request refused",
         NotFound => "Not found",
         SessionNotFound => "Session not found",
         AgentNotFound => "Agent not found",

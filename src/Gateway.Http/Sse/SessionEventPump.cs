@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
 using Duragent.Sessions;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +10,10 @@ namespace Duragent.Gateway.Http.Sse;
 /// <summary>
 /// Copies a session's event stream to an SSE response: one frame per event, flushed at once, and a keep-alive comment
 /// every interval. The two writers share the pipe under a semaphore (uncontended waits do not allocate). Ends when
-/// the stream ends (session deleted, silo stopping), the client goes away, or <paramref name="stopping"/> fires.
+/// the stream ends (session deleted, silo stopping), the client goes away, or <c>stopping</c> fires. The stream
+/// starts with <c>retry:</c>; <c>onFirstEvent</c> runs once the first event frame was flushed, before the next one
+/// is written (an attach counts from there: a client that never got an event, such as a browser that refused the
+/// response, never attached).
 /// </summary>
 internal static class SessionEventPump
 {
@@ -18,7 +22,7 @@ internal static class SessionEventPump
     /// <summary>Why the pump stopped, and how many events it sent.</summary>
     public readonly record struct Outcome(long Events, string Reason);
 
-    public static async Task<Outcome> RunAsync(HttpContext context, ISessionEventStream stream, TimeSpan keepAlive, TimeProvider time, CancellationToken stopping)
+    public static async Task<Outcome> RunAsync(HttpContext context, ISessionEventStream stream, TimeSpan keepAlive, TimeProvider time, CancellationToken stopping, Func<Task>? onFirstEvent = null)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -38,6 +42,7 @@ internal static class SessionEventPump
         {
             // Headers go out at once: the client knows the stream is open before the first event.
             await response.StartAsync(token);
+            SseFrames.WriteRetry(writer, GatewayOptions.SseRetryMilliseconds);
             await writer.FlushAsync(token);
             keepAliveTask = KeepAliveAsync(writer, gate, keepAlive, time, token);
             await foreach (var envelope in stream.ReadAllAsync(token))
@@ -59,6 +64,11 @@ internal static class SessionEventPump
                 {
                     reason = "the client went away";
                     break;
+                }
+
+                if (sent == 1 && onFirstEvent is not null)
+                {
+                    await onFirstEvent();
                 }
             }
         }

@@ -43,6 +43,18 @@ public static class SseFrames
         writer.Advance(at + 2);
     }
 
+    /// <summary>Appends <c>retry: &lt;milliseconds&gt;</c> (the client's reconnection delay) to <paramref name="writer"/> (not flushed).</summary>
+    public static void WriteRetry(IBufferWriter<byte> writer, int milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentOutOfRangeException.ThrowIfNegative(milliseconds);
+        var span = writer.GetSpan(7 + 11 + 2);
+        "retry: "u8.CopyTo(span);
+        Utf8Formatter.TryFormat(milliseconds, span[7..], out var digits);
+        "\n\n"u8.CopyTo(span[(7 + digits)..]);
+        writer.Advance(7 + digits + 2);
+    }
+
     /// <summary>Appends the keep-alive comment to <paramref name="writer"/> (not flushed).</summary>
     public static void WriteKeepAlive(PipeWriter writer)
     {

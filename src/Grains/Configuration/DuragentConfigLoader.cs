@@ -178,9 +178,40 @@ public static class DuragentConfigLoader
                 MaxConnections = map.Int("max_connections", 1) ?? defaults.MaxConnections,
                 MaxBodyBytes = map.Long("max_body_bytes", 1) ?? defaults.MaxBodyBytes,
                 AllowUnauthenticatedRemote = map.Bool("allow_unauthenticated_remote") ?? defaults.AllowUnauthenticatedRemote,
+                CorsOrigins = ReadOrigins(map),
+                StreamTokenSeconds = map.Int("stream_token_seconds", 1, 3600) ?? defaults.StreamTokenSeconds,
             };
             map.WarnUnknownKeys();
             return server;
+        }
+
+        // A browser sends its origin as scheme://host[:port], lower case, no path: anything else could never match.
+        private static IReadOnlyList<string> ReadOrigins(YamlMap map)
+        {
+            var origins = map.StringList("cors_origins");
+            if (origins is null)
+            {
+                return [];
+            }
+
+            var valid = new List<string>(origins.Count);
+            foreach (var origin in origins)
+            {
+                if (Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+                    && uri.Scheme is "http" or "https"
+                    && uri.UserInfo.Length == 0
+                    && origin.IndexOf('/', uri.Scheme.Length + 3) < 0
+                    && origin.IndexOfAny(['?', '#', '*']) < 0)
+                {
+                    valid.Add(uri.GetLeftPart(UriPartial.Authority));
+                }
+                else
+                {
+                    map.Error("cors_origins", $"'{origin}' is not a web origin; expected scheme://host[:port] such as http://localhost:5173 (no path, no trailing slash, no '*')");
+                }
+            }
+
+            return valid;
         }
 
         // An empty token (for example "${API_TOKEN:-}") means no token.

@@ -27,6 +27,9 @@ public sealed record ServerConfig
     /// <summary>The default request body limit: 2 MiB.</summary>
     public const long DefaultMaxBodyBytes = 2 * 1024 * 1024;
 
+    /// <summary>The default lifetime of a stream token (<c>POST …/stream-token</c>): 60 seconds.</summary>
+    public const int DefaultStreamTokenSeconds = 60;
+
     /// <summary>Tokens shorter than this draw a warning: 16 characters.</summary>
     public const int MinimumRecommendedTokenLength = 16;
 
@@ -58,6 +61,16 @@ public sealed record ServerConfig
     public long MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
 
     /// <summary>
+    /// Web origins (<c>scheme://host[:port]</c>) whose pages may call the API from a browser: CORS is answered for
+    /// them only, and a token-less server accepts their <c>Origin</c>. None by default (every cross-origin browser
+    /// request and CORS preflight is refused).
+    /// </summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    /// <summary>Lifetime of a stream token issued by <c>POST /api/v1/sessions/{id}/stream-token</c>; 60 seconds by default.</summary>
+    public int StreamTokenSeconds { get; init; } = DefaultStreamTokenSeconds;
+
+    /// <summary>
     /// Allow binding a non-loopback address without <see cref="ApiToken"/>; false by default, in which case the
     /// server refuses to start (see <see cref="GetExposureProblem"/>).
     /// </summary>
@@ -83,7 +96,7 @@ public sealed record ServerConfig
             "or set server.allow_unauthenticated_remote: true if something else guards the network.";
     }
 
-    /// <summary>True for <c>localhost</c> and loopback IP addresses (127.0.0.0/8, ::1).</summary>
+    /// <summary>True for <c>localhost</c> and loopback IP addresses (127.0.0.0/8, ::1, and IPv4-mapped ::ffff:127.x.y.z).</summary>
     public static bool IsLoopbackHost(string host)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -93,7 +106,7 @@ public sealed record ServerConfig
             return true;
         }
 
-        return IPAddress.TryParse(trimmed, out var address) && IPAddress.IsLoopback(address);
+        return IPAddress.TryParse(trimmed, out var address) && IPAddress.IsLoopback(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
     }
 
     // Tokens never reach logs: the generated ToString prints them redacted.
@@ -108,6 +121,8 @@ public sealed record ServerConfig
             .Append(", ApiToken = ").Append(Redact(ApiToken))
             .Append(", MaxConnections = ").Append(MaxConnections)
             .Append(", MaxBodyBytes = ").Append(MaxBodyBytes)
+            .Append(", CorsOrigins = [").Append(string.Join(", ", CorsOrigins)).Append(']')
+            .Append(", StreamTokenSeconds = ").Append(StreamTokenSeconds)
             .Append(", AllowUnauthenticatedRemote = ").Append(AllowUnauthenticatedRemote);
         return true;
     }

@@ -101,6 +101,8 @@ public class DuragentConfigLoaderTests : IDisposable
               max_connections: 64
               max_body_bytes: 1048576
               allow_unauthenticated_remote: true
+              cors_origins: ["http://localhost:5173", "https://ui.example.com"]
+              stream_token_seconds: 30
             services:
               session:
                 path: /var/lib/duragent/sessions
@@ -156,6 +158,8 @@ public class DuragentConfigLoaderTests : IDisposable
         Assert.Equal(64, config.Server.MaxConnections);
         Assert.Equal(1048576, config.Server.MaxBodyBytes);
         Assert.True(config.Server.AllowUnauthenticatedRemote);
+        Assert.Equal(["http://localhost:5173", "https://ui.example.com"], config.Server.CorsOrigins);
+        Assert.Equal(30, config.Server.StreamTokenSeconds);
         Assert.Equal("/var/lib/duragent/sessions", config.Services.Session.Path);
         Assert.Equal(_dir.Combine("world"), config.WorldMemory.Path);
         Assert.Equal(0, config.Sessions.TtlHours);
@@ -207,6 +211,21 @@ public class DuragentConfigLoaderTests : IDisposable
         Assert.Equal("from-the-environment-123", config.Server.ApiToken);
         Assert.Null(config.Server.AdminToken);
         Assert.Equal("127.0.0.2", config.Server.Host);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5173/")]
+    [InlineData("http://localhost:5173/app")]
+    [InlineData("*")]
+    [InlineData("localhost:5173")]
+    [InlineData("ftp://files.example.com")]
+    public void Parse_CorsOriginThatIsNotAnOrigin_ErrorNamesIt(string origin)
+    {
+        var ex = ParseFails($"server:\n  cors_origins: [\"{origin}\"]\n");
+
+        var error = Assert.Single(ex.Diagnostics);
+        Assert.Contains("server.cors_origins", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"'{origin}' is not a web origin", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -395,6 +414,7 @@ public class DuragentConfigLoaderTests : IDisposable
     [InlineData("localhost", null, false, true)]
     [InlineData("::1", null, false, true)]
     [InlineData("127.1.2.3", null, false, true)]
+    [InlineData("::ffff:127.0.0.1", null, false, true)]
     [InlineData("0.0.0.0", null, false, false)]
     [InlineData("::", null, false, false)]
     [InlineData("192.168.1.10", null, false, false)]

@@ -18,4 +18,11 @@ public interface IAgentGrain : IGrainWithStringKey
 
     /// <summary>Reads the agent's files again, whether they changed or not; null when no valid agent of this name exists.</summary>
     Task<AgentDefinition?> ReloadAsync();
+
+    /// <summary>
+    /// Adds <paramref name="pattern"/> to the allow list of the agent's <c>policy.local.yaml</c> ("allow always").
+    /// The agent grain is the file's only writer, so decisions from sessions running at the same time never overwrite
+    /// each other. Throws <see cref="FormatException"/> for a pattern that is not a valid allow pattern.
+    /// </summary>
+    Task AllowAlwaysAsync(string pattern);
 }

@@ -1,3 +1,4 @@
+using Duragent.Policy;
 using Duragent.Runtime;
 using Microsoft.Extensions.Logging;
 
@@ -21,6 +22,16 @@ public sealed partial class AgentGrain(IAgentCatalog catalog, ILogger<AgentGrain
 
     public async Task<AgentDefinition?> ReloadAsync() =>
         _definition = await LoadAsync(force: true, GrainContext.Deactivating);
+
+    public async Task AllowAlwaysAsync(string pattern)
+    {
+        var definition = _definition ?? await LoadAsync(force: false, GrainContext.Deactivating)
+            ?? throw new InvalidOperationException($"Agent '{GrainKey}' does not exist or does not load.");
+
+        // File I/O on the thread pool, not on the grain's turn.
+        var path = Path.Combine(definition.HomeDirectory, PolicyFiles.LocalPolicyFileName);
+        await Task.Run(() => PolicyFiles.AddAllowPattern(path, pattern));
+    }
 
     private async Task<AgentDefinition?> LoadAsync(bool force, CancellationToken cancellationToken)
     {

@@ -24,6 +24,10 @@ public static class PolicyFiles
 
     private static readonly Lock SaveGate = new();
 
+    // Parsed files by path, valid while the file's modification time and length stay the same: a tool call costs a
+    // stat per file, not a read and a parse.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CachedFile> Cache = new(StringComparer.Ordinal);
+
     /// <summary>Loads and merges the files that exist among <paramref name="paths"/>, least specific first.</summary>
     public static ToolPolicy Load(params string[] paths)
     {
@@ -34,7 +38,8 @@ public static class PolicyFiles
         var sources = new List<string>();
         foreach (var path in paths)
         {
-            if (!File.Exists(path))
+            var info = new FileInfo(path);
+            if (!info.Exists)
             {
                 continue;
             }
@@ -42,7 +47,7 @@ public static class PolicyFiles
             sources.Add(path);
             try
             {
-                var file = Parse(path, File.ReadAllText(path));
+                var file = ReadCached(info);
                 mode = file.Mode ?? mode;
                 timeout = file.ApprovalTimeout ?? timeout;
                 AddDistinct(allow, file.Allow);
@@ -96,8 +101,23 @@ public static class PolicyFiles
             var temp = localPolicyPath + ".tmp";
             File.WriteAllText(temp, yaml.ToString());
             File.Move(temp, localPolicyPath, overwrite: true);
+            Cache.TryRemove(Path.GetFullPath(localPolicyPath), out _);
         }
     }
+
+    private static PolicyFile ReadCached(FileInfo info)
+    {
+        if (Cache.TryGetValue(info.FullName, out var cached) && cached.WrittenAt == info.LastWriteTimeUtc && cached.Length == info.Length)
+        {
+            return cached.File;
+        }
+
+        var file = Parse(info.FullName, File.ReadAllText(info.FullName));
+        Cache[info.FullName] = new CachedFile(info.LastWriteTimeUtc, info.Length, file);
+        return file;
+    }
+
+    private sealed record CachedFile(DateTime WrittenAt, long Length, PolicyFile File);
 
     private static void AppendList(System.Text.StringBuilder yaml, string name, List<string> items)
     {

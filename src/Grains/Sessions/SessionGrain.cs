@@ -325,7 +325,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         {
             var agent = await LoadAgentAsync(State.Agent);
             var tool = Toolbox(agent).Find(call.Tool);
-            PolicyFiles.AddAllowPattern(Path.Combine(agent.HomeDirectory, PolicyFiles.LocalPolicyFileName), PolicyPattern.ExactFor(tool?.Kind ?? "builtin", call.Command));
+            await GrainFactory.GetGrain<IAgentGrain>(agent.Name).AllowAlwaysAsync(PolicyPattern.ExactFor(tool?.Kind ?? "builtin", call.Command));
         }
 
         var events = new List<SessionEvent> { new ApprovalDecided(call.CallId, command.Decision, command.DecidedBy) };
@@ -1454,24 +1454,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private async Task RegisterTurnReminderAsync() =>
         await GrainContext.Reminders.RegisterOrUpdateAsync(TurnReminder, _clock.GetUtcNow() + TurnReminderPeriod, TurnReminderPeriod, MissedTickPolicy.FireOnce);
 
-    private SessionInfo Info()
-    {
-        var pending = State.Turn?.Calls.Find(c => c.Phase == ToolCallPhase.AwaitingApproval);
-        return new SessionInfo(
-            SessionId,
-            State.Agent,
-            State.Status,
-            State.CreatedAt,
-            State.UpdatedAt,
-            State.OnDisconnect,
-            State.LastSeq,
-            State.MessageCount,
-            State.Turn?.TurnId,
-            pending is null ? null : new PendingApprovalInfo(State.Turn!.TurnId, pending.CallId, pending.Tool, pending.Command, pending.Arguments, pending.RequestedAt, pending.ExpiresAt),
-            _storageFault ?? State.LastError,
-            _attached,
-            State.Source);
-    }
+    private SessionInfo Info() => State.ToInfo(SessionId, _attached, _storageFault);
 
     private static SessionMessage ToMessage(ConversationEntry e) =>
         new(e.Seq, e.Role, e.Content, e.Timestamp, e.MessageId, e.ToolCalls?.Select(c => c.ToRecord()).ToList(), e.ToolCallId, e.ToolName, e.Interrupted);

@@ -70,8 +70,7 @@ public sealed partial class SessionIndex(IGrainCatalog catalog, IGrainStorage st
 
                 if (state.RecordExists && state.State.Exists)
                 {
-                    var s = state.State;
-                    _sessions.TryAdd(key, new SessionInfo(key, s.Agent, s.Status, s.CreatedAt, s.UpdatedAt, s.OnDisconnect, s.LastSeq, s.MessageCount, s.Turn?.TurnId, LastError: s.LastError, Source: s.Source));
+                    _sessions.TryAdd(key, state.State.ToInfo(key));
                 }
             }
 

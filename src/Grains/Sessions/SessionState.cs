@@ -129,6 +129,29 @@ public sealed class SessionState
     /// <summary>True once <c>session_started</c> was applied.</summary>
     public bool Exists => LastSeq > 0;
 
+    /// <summary>
+    /// The session as clients see it: the one place a <see cref="SessionInfo"/> is made, by the live grain and by the
+    /// listing of stored sessions alike. <paramref name="problem"/> (a storage fault) stands in for the last error.
+    /// </summary>
+    public SessionInfo ToInfo(string sessionId, int attachedClients = 0, string? problem = null)
+    {
+        var pending = Turn?.Calls.Find(c => c.Phase == ToolCallPhase.AwaitingApproval);
+        return new SessionInfo(
+            sessionId,
+            Agent,
+            Status,
+            CreatedAt,
+            UpdatedAt,
+            OnDisconnect,
+            LastSeq,
+            MessageCount,
+            Turn?.TurnId,
+            pending is null ? null : new PendingApprovalInfo(Turn!.TurnId, pending.CallId, pending.Tool, pending.Command, pending.Arguments, pending.RequestedAt, pending.ExpiresAt),
+            problem ?? LastError,
+            attachedClients,
+            Source);
+    }
+
     // A snapshot that carries a history part carries all of them (written together), so reading any one of them marks
     // the view as stored (and, by the grain, as loaded).
     private void SetStoredHistory(List<ConversationEntry>? conversation, List<ConversationEntry>? deferred, List<ClientMessageRef>? clients)

@@ -103,6 +103,23 @@ public sealed class ToolPolicyTests : IDisposable
     }
 
     [Fact]
+    public void Load_SeesAnEditOfTheSameLength_AndAnAllowAlwaysAddition()
+    {
+        var path = Write("policy.yaml", "mode: restrict\nallow: ['bash:ls']\n");
+        var local = Path.Combine(_dir, "policy.local.yaml");
+        Assert.Equal(PolicyDecision.Allow, PolicyFiles.Load(path).Evaluate("bash", "ls").Decision);
+
+        File.WriteAllText(path, "mode: restrict\nallow: ['bash:id']\n");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+        PolicyFiles.AddAllowPattern(local, "bash:make");
+
+        var reloaded = PolicyFiles.Load(path, local);
+        Assert.Equal(PolicyDecision.Deny, reloaded.Evaluate("bash", "ls").Decision);
+        Assert.Equal(PolicyDecision.Allow, reloaded.Evaluate("bash", "id").Decision);
+        Assert.Equal(PolicyDecision.Allow, reloaded.Evaluate("bash", "make").Decision);
+    }
+
+    [Fact]
     public void Load_MergesTiers_ModeFromTheMostSpecific_ListsUnited()
     {
         var workspace = Write("ws.yaml", "apiVersion: duragent/v1alpha1\nkind: Policy\nmode: restrict\ndeny: ['bash:rm -rf']\n");

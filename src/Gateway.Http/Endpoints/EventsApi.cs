@@ -53,36 +53,15 @@ public static class EventsApi
         string id,
         [FromQuery(Name = "after")] string? afterText,
         [FromQuery(Name = "limit")] string? limitText,
-        [FromServices] IGrainFactory grains,
-        [FromServices] IEventLogStorage log,
-        CancellationToken cancellationToken)
+        [FromServices] IGrainFactory grains)
     {
         Ids.Check(id, "session id");
         var after = Query.Integer(afterText, "after", 0);
         var limit = (int?)Query.Integer(limitText, "limit", 1, GatewayOptions.MaxEventsPageSize);
 
-        if (await grains.GetGrain<ISessionGrain>(id).GetInfoAsync() is null)
-        {
-            return ApiProblem.SessionNotFound(id);
-        }
-
-        var from = (after ?? 0) + 1;
-        var max = limit ?? GatewayOptions.DefaultEventsPageSize;
-        var events = new List<StoredEvent>(Math.Min(max, 256));
-        var hasMore = false;
-        await foreach (var stored in log.ReadAsync(new GrainId("session", id), from, cancellationToken))
-        {
-            if (events.Count == max)
-            {
-                hasMore = true;
-                break;
-            }
-
-            events.Add(stored);
-        }
-
-        var nextAfter = events.Count == 0 ? after ?? 0 : events[^1].Seq;
-        return new EventsPageResult(events, nextAfter, hasMore);
+        // The session reads its own log (in a cluster, the files are on the session's silo).
+        var page = await grains.GetGrain<ISessionGrain>(id).GetEventsAsync(after ?? 0, limit ?? GatewayOptions.DefaultEventsPageSize);
+        return new EventsPageResult(page.Events, page.NextAfter, page.HasMore);
     }
 
     private static async Task StreamAsync(

@@ -47,6 +47,14 @@ public interface ISessionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<MessagePage> GetMessagesAsync(MessageQuery query);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> stored events with <c>seq &gt; afterSeq</c>, as appended (archived ones included).
+    /// The session reads its own log: nothing outside the grain touches a session's storage. Throws
+    /// <see cref="SessionNotFoundException"/> when the session does not exist.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<StoredEventsPage> GetEventsAsync(long afterSeq, int limit);
+
     /// <summary>Opens a stream of the session's events from <see cref="StreamOptions.AfterSeq"/>.</summary>
     [AlwaysInterleave]
     Task<ISessionEventStream> OpenStreamAsync(StreamOptions options);

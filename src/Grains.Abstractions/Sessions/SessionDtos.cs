@@ -66,6 +66,9 @@ public sealed record SessionMessage(
 /// <summary>A page of messages; pass <see cref="NextCursor"/> as <c>before_seq</c> (newest-first) or <c>after_seq</c> to continue.</summary>
 public sealed record MessagePage(IReadOnlyList<SessionMessage> Messages, long? NextCursor, bool HasMore);
 
+/// <summary>A page of stored events (<c>GET …/events</c>): the events in seq order, the seq to continue after, and whether more follow.</summary>
+public sealed record StoredEventsPage(IReadOnlyList<Duragent.Storage.StoredEvent> Events, long NextAfter, bool HasMore);
+
 /// <summary>Options for opening a session's event stream.</summary>
 /// <param name="AfterSeq">Replay events with a larger seq first (the SSE <c>Last-Event-ID</c>); 0 replays everything.</param>
 /// <param name="Attach">The reader is an interactive client: while at least one is attached the session counts as watched, and when the last one goes away mid-turn <c>on_disconnect</c> applies.</param>

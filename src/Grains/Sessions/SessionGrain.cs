@@ -523,6 +523,27 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
     }
 
+    public async Task<StoredEventsPage> GetEventsAsync(long afterSeq, int limit)
+    {
+        EnsureExists();
+        ArgumentOutOfRangeException.ThrowIfNegative(afterSeq);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var events = new List<StoredEvent>(Math.Min(limit, 256));
+        var hasMore = false;
+        await foreach (var stored in _log.ReadAsync(GrainId, afterSeq + 1, GrainContext.Deactivating))
+        {
+            if (events.Count == limit)
+            {
+                hasMore = true;
+                break;
+            }
+
+            events.Add(stored);
+        }
+
+        return new StoredEventsPage(events, events.Count == 0 ? afterSeq : events[^1].Seq, hasMore);
+    }
+
     private async IAsyncEnumerable<SessionEventEnvelope> ReadLogRange(long from, long to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var stored in _log.ReadAsync(GrainId, from, cancellationToken))

@@ -73,8 +73,8 @@ internal static class AgentCommand
             foreach (var agent in agents)
             {
                 var model = agent.Model is null ? string.Empty : $"{agent.Model.Provider}/{agent.Model.Name}";
-                var status = !agent.Valid ? $"invalid ({agent.Errors?.Count ?? 0} errors)"
-                    : agent.Warnings is { Count: > 0 } warnings ? $"ok ({warnings.Count} warnings)" : "ok";
+                var status = !agent.Valid ? $"invalid ({Names.Count(agent.Errors?.Count ?? 0, "error")})"
+                    : agent.Warnings is { Count: > 0 } warnings ? $"ok ({Names.Count(warnings.Count, "warning")})" : "ok";
                 table.AddRow(agent.Name, model, status, agent.Description);
             }
 
@@ -129,8 +129,8 @@ internal static class AgentCommand
                 var errors = result.Errors.Count();
                 var warnings = result.Warnings.Count();
                 output.WriteLine(errors > 0
-                    ? $"✗ {result.Name}: {errors} error(s), {warnings} warning(s) ({result.SourceFile})"
-                    : $"✓ {result.Name}: valid{(warnings > 0 ? $", {warnings} warning(s)" : string.Empty)} ({result.SourceFile})");
+                    ? $"✗ {result.Name}: {Names.Count(errors, "error")}, {Names.Count(warnings, "warning")} ({result.SourceFile})"
+                    : $"✓ {result.Name}: valid{(warnings > 0 ? $", {Names.Count(warnings, "warning")}" : string.Empty)} ({result.SourceFile})");
                 foreach (var diagnostic in result.Diagnostics)
                 {
                     output.WriteLine($"  {diagnostic}");

@@ -115,7 +115,7 @@ public sealed class ScaffoldTests : IDisposable
         var one = await InProcessCli.RunAsync("agent", "validate", Path.Combine(_dir.Path, ".duragent", "agents", "good"));
 
         Assert.Equal(1, all.ExitCode);
-        Assert.Contains("✗ bad: 1 error(s)", all.Stdout, StringComparison.Ordinal);
+        Assert.Contains("✗ bad: 1 error, 0 warnings (", all.Stdout, StringComparison.Ordinal);
         Assert.Contains("✓ good: valid", all.Stdout, StringComparison.Ordinal);
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(badYaml)}:\d+:\d+: error: spec\.model\.temperature", all.Stdout);
         Assert.Equal(0, one.ExitCode);

@@ -22,7 +22,7 @@ internal static class AgentCommand
     {
         var name = new Argument<string>("NAME") { Description = "The agent's name (its directory name)" };
         var provider = AgentOptions.Provider();
-        var model = new Option<string?>("--model") { Description = $"The model (default {AgentTemplates.DefaultModel})", HelpName = "MODEL" };
+        var model = new Option<string?>("--model") { Description = $"The model (default: {AgentTemplates.DefaultModelsHelp})", HelpName = "MODEL" };
         var description = new Option<string?>("--description") { Description = "A one-line description", HelpName = "TEXT" };
         var noInteractive = new Option<bool>("--no-interactive") { Description = "Do not ask; use the flags and defaults" };
         var command = new Command("create", "Scaffold a new agent in the workspace's agents directory") { name, provider, model, description, noInteractive };
@@ -36,7 +36,8 @@ internal static class AgentCommand
                 ? Prompter.Ask(context.Console, $"Provider ({string.Join('|', ModelProviders.Names)})", ModelProviders.ToName(AgentTemplates.DefaultProvider), AgentOptions.CheckProvider)
                 : ModelProviders.ToName(AgentTemplates.DefaultProvider));
             var chosenProvider = AgentOptions.ParseProvider(providerName);
-            var modelName = context.GetValue(model) ?? (interactive ? Prompter.Ask(context.Console, "Model", AgentTemplates.DefaultModel) : AgentTemplates.DefaultModel);
+            var defaultModel = AgentTemplates.DefaultModelFor(chosenProvider);
+            var modelName = context.GetValue(model) ?? (interactive ? Prompter.Ask(context.Console, "Model", defaultModel) : defaultModel);
 
             var home = Path.Combine(workspace.AgentsDirectory, agentName);
             var result = Scaffolder.Write(home, [], AgentTemplates.ForAgent(agentName, chosenProvider, modelName, context.GetValue(description)));

@@ -48,7 +48,7 @@ public sealed class ScaffoldTests : IDisposable
         var exit = await CliApp.RunAsync(["init", _dir.Path], console);
 
         Assert.True(exit == 0, output.ToString());
-        Assert.Contains($"Model [{AgentTemplates.DefaultOllamaModel}]: ", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Model [llama3.2]: ", output.ToString(), StringComparison.Ordinal);
         var loaded = await new FileAgentCatalog(Path.Combine(_dir.Path, ".duragent", "agents")).ValidateAsync(Path.Combine(_dir.Path, ".duragent", "agents", AgentTemplates.DefaultAgentName));
         Assert.Equal(ModelProvider.Ollama, loaded.Definition!.Model.Provider);
         Assert.Equal("llama3.2", loaded.Definition.Model.Name);

@@ -22,7 +22,7 @@ internal static class AgentCommand
     {
         var name = new Argument<string>("NAME") { Description = "The agent's name (its directory name)" };
         var provider = AgentOptions.Provider();
-        var model = new Option<string?>("--model") { Description = $"The model (default {AgentTemplates.DefaultModel})", HelpName = "MODEL" };
+        var model = new Option<string?>("--model") { Description = $"The model (default: {AgentTemplates.DefaultModelsHelp})", HelpName = "MODEL" };
         var description = new Option<string?>("--description") { Description = "A one-line description", HelpName = "TEXT" };
         var noInteractive = new Option<bool>("--no-interactive") { Description = "Do not ask; use the flags and defaults" };
         var command = new Command("create", "Scaffold a new agent in the workspace's agents directory") { name, provider, model, description, noInteractive };
@@ -36,7 +36,8 @@ internal static class AgentCommand
                 ? Prompter.Ask(context.Console, $"Provider ({string.Join('|', ModelProviders.Names)})", ModelProviders.ToName(AgentTemplates.DefaultProvider), AgentOptions.CheckProvider)
                 : ModelProviders.ToName(AgentTemplates.DefaultProvider));
             var chosenProvider = AgentOptions.ParseProvider(providerName);
-            var modelName = context.GetValue(model) ?? (interactive ? Prompter.Ask(context.Console, "Model", AgentTemplates.DefaultModel) : AgentTemplates.DefaultModel);
+            var defaultModel = AgentTemplates.DefaultModelFor(chosenProvider);
+            var modelName = context.GetValue(model) ?? (interactive ? Prompter.Ask(context.Console, "Model", defaultModel) : defaultModel);
 
             var home = Path.Combine(workspace.AgentsDirectory, agentName);
             var result = Scaffolder.Write(home, [], AgentTemplates.ForAgent(agentName, chosenProvider, modelName, context.GetValue(description)));
@@ -73,8 +74,8 @@ internal static class AgentCommand
             foreach (var agent in agents)
             {
                 var model = agent.Model is null ? string.Empty : $"{agent.Model.Provider}/{agent.Model.Name}";
-                var status = !agent.Valid ? $"invalid ({agent.Errors?.Count ?? 0} errors)"
-                    : agent.Warnings is { Count: > 0 } warnings ? $"ok ({warnings.Count} warnings)" : "ok";
+                var status = !agent.Valid ? $"invalid ({Names.Count(agent.Errors?.Count ?? 0, "error")})"
+                    : agent.Warnings is { Count: > 0 } warnings ? $"ok ({Names.Count(warnings.Count, "warning")})" : "ok";
                 table.AddRow(agent.Name, model, status, agent.Description);
             }
 
@@ -129,8 +130,8 @@ internal static class AgentCommand
                 var errors = result.Errors.Count();
                 var warnings = result.Warnings.Count();
                 output.WriteLine(errors > 0
-                    ? $"✗ {result.Name}: {errors} error(s), {warnings} warning(s) ({result.SourceFile})"
-                    : $"✓ {result.Name}: valid{(warnings > 0 ? $", {warnings} warning(s)" : string.Empty)} ({result.SourceFile})");
+                    ? $"✗ {result.Name}: {Names.Count(errors, "error")}, {Names.Count(warnings, "warning")} ({result.SourceFile})"
+                    : $"✓ {result.Name}: valid{(warnings > 0 ? $", {Names.Count(warnings, "warning")}" : string.Empty)} ({result.SourceFile})");
                 foreach (var diagnostic in result.Diagnostics)
                 {
                     output.WriteLine($"  {diagnostic}");

@@ -52,7 +52,7 @@ internal static class AttachCommand
             host.WriteHeader("duragent attach", [
                 $"Session: {info.SessionId}",
                 $"Agent: {info.Agent}" + (detail is null ? " (agent unavailable)" : $" ({detail.Spec.Model.Name} via {detail.Spec.Model.Provider})"),
-                $"Status: {Names.Status(info.Status)} · {info.MessageCount} message{(info.MessageCount == 1 ? string.Empty : "s")}",
+                $"Status: {Names.Status(info.Status)} · {Names.Count(info.MessageCount, "message")}",
                 "/help for commands · Ctrl-D or /exit to detach",
             ]);
             var shown = recent.Messages.OrderBy(m => m.Seq).ToList();

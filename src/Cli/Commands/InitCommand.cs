@@ -12,7 +12,7 @@ internal static class InitCommand
         var path = new Argument<string>("PATH") { Description = "Where to create the workspace (gets duragent.yaml)", DefaultValueFactory = _ => "." };
         var agentName = new Option<string?>("--agent-name") { Description = $"The first agent's name (default {AgentTemplates.DefaultAgentName})", HelpName = "NAME" };
         var provider = AgentOptions.Provider();
-        var model = new Option<string?>("--model") { Description = $"The model (default {AgentTemplates.DefaultModel})", HelpName = "MODEL" };
+        var model = new Option<string?>("--model") { Description = $"The model (default: {AgentTemplates.DefaultModelsHelp})", HelpName = "MODEL" };
         var noInteractive = new Option<bool>("--no-interactive") { Description = "Do not ask; use the flags and defaults" };
         var command = new Command("init", "Create a workspace: duragent.yaml, .duragent/ and a first agent") { path, agentName, provider, model, noInteractive };
         binder.Bind(command, context =>
@@ -25,9 +25,8 @@ internal static class InitCommand
                 ? Prompter.Ask(context.Console, $"Provider ({string.Join('|', ModelProviders.Names)})", ModelProviders.ToName(AgentTemplates.DefaultProvider), AgentOptions.CheckProvider)
                 : ModelProviders.ToName(AgentTemplates.DefaultProvider));
             var chosenProvider = AgentOptions.ParseProvider(providerName);
-            var modelName = context.GetValue(model) ?? (interactive
-                ? Prompter.Ask(context.Console, "Model", AgentTemplates.DefaultModel)
-                : AgentTemplates.DefaultModel);
+            var defaultModel = AgentTemplates.DefaultModelFor(chosenProvider);
+            var modelName = context.GetValue(model) ?? (interactive ? Prompter.Ask(context.Console, "Model", defaultModel) : defaultModel);
 
             var result = Scaffolder.Write(root, AgentTemplates.WorkspaceDirectories, AgentTemplates.ForWorkspace(name, chosenProvider, modelName));
             var output = context.Console.Out;

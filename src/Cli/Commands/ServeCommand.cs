@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Duragent.Cli.Client;
+using Duragent.Cli.Output;
 using Duragent.Cli.Serve;
 using Duragent.Configuration;
 
@@ -159,7 +160,7 @@ internal static class ServeCommand
         {
             using var client = context.CreateLocalClient(context.GetValue(port));
             var result = await client.ReloadAgentsAsync(cancellationToken);
-            context.Console.Out.WriteLine($"Reloaded {result.Agents} agent{(result.Agents == 1 ? string.Empty : "s")}");
+            context.Console.Out.WriteLine($"Reloaded {Names.Count(result.Agents, "agent")}");
             foreach (var error in result.Errors ?? [])
             {
                 context.Console.Error.WriteLine(error);

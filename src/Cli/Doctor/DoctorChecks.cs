@@ -1,19 +1,21 @@
 using Duragent.Agents;
 using Duragent.Cli.Client;
 using Duragent.Configuration;
+using Duragent.Llm;
 
 namespace Duragent.Cli.Doctor;
 
 /// <summary>
 /// The checks of <c>duragent doctor</c>: configuration, workspace, agents (with their errors and warnings), provider
-/// credentials (presence only; values are never printed), gateways, the server (reachability, workspace hash) and
-/// security (exposed binds without tokens, short tokens).
+/// credentials (presence only; values are never printed), model endpoints (reachability, unless offline), gateways,
+/// the server (reachability, workspace hash) and security (exposed binds without tokens, short tokens).
 /// </summary>
 internal static class DoctorChecks
 {
     private static readonly TimeSpan ServerProbeTimeout = TimeSpan.FromSeconds(2);
 
-    public static async Task<DoctorReport> RunAsync(CliContext context, Func<string, string?>? environment, CancellationToken cancellationToken)
+    /// <summary>Runs every check; <paramref name="probe"/> null (<c>--offline</c>) skips the model endpoints.</summary>
+    public static async Task<DoctorReport> RunAsync(CliContext context, Func<string, string?>? environment, EndpointProbe? probe, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         environment ??= Environment.GetEnvironmentVariable;
@@ -92,6 +94,12 @@ internal static class DoctorChecks
         }
 
         CheckCredentials(report.Section("Providers"), agents, environment);
+        var models = report.Section("Models");
+        if (probe is not null)
+        {
+            await CheckModelEndpointsAsync(models, agents, probe, cancellationToken);
+        }
+
         CheckGateways(report.Section("Gateways"), config, environment);
         await CheckServerAsync(report.Section("Server"), context, workspace, cancellationToken);
         CheckSecurity(report.Section("Security"), config.Server);
@@ -133,6 +141,49 @@ internal static class DoctorChecks
             else
             {
                 section.Ok($"{variable} is set (used by {string.Join(", ", users)}).");
+            }
+        }
+    }
+
+    private static async Task CheckModelEndpointsAsync(DoctorSection section, IReadOnlyList<AgentLoadResult> agents, EndpointProbe probe, CancellationToken cancellationToken)
+    {
+        var targets = new List<(string Agent, string Provider, Uri Url)>();
+        foreach (var agent in agents)
+        {
+            if (agent.Definition is not { } definition)
+            {
+                continue;
+            }
+
+            var provider = ModelProviders.ToName(definition.Model.Provider);
+            var configured = definition.Model.BaseUrl ?? LlmProviders.DefaultBaseUrl(provider);
+            if (configured is null)
+            {
+                section.Error($"{agent.Name}: {provider} needs spec.model.base_url.");
+            }
+            else if (!Uri.TryCreate(configured.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                section.Error($"{agent.Name}: spec.model.base_url '{configured}' is not an absolute http(s) URL.");
+            }
+            else
+            {
+                targets.Add((agent.Name, provider, url));
+            }
+        }
+
+        // One probe per URL, all at once: a workspace of agents on one endpoint costs one short request.
+        var probes = targets.Select(t => t.Url).Distinct().ToDictionary(url => url, url => probe.ProbeAsync(url, cancellationToken));
+        await Task.WhenAll(probes.Values);
+        foreach (var (agent, provider, url) in targets)
+        {
+            var result = await probes[url];
+            if (result.Reachable)
+            {
+                section.Ok($"{agent}: {provider} at {url} is reachable (HTTP {result.StatusCode}).");
+            }
+            else
+            {
+                section.Error($"{agent}: {provider} at {url} is unreachable: {result.Failure}.");
             }
         }
     }

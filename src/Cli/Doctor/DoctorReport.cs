@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Duragent.Cli.Output;
 
 namespace Duragent.Cli.Doctor;
 
@@ -73,7 +74,7 @@ internal sealed class DoctorReport
             text.Append('\n');
         }
 
-        text.Append($"Summary: {Count(CheckStatus.Ok)} ok, {Count(CheckStatus.Warn)} warnings, {Count(CheckStatus.Error)} errors\n");
+        text.Append($"Summary: {Count(CheckStatus.Ok)} ok, {Names.Count(Count(CheckStatus.Warn), "warning")}, {Names.Count(Count(CheckStatus.Error), "error")}\n");
         return text.ToString();
     }
 

@@ -11,6 +11,17 @@ internal static class Names
 
     public static string OnDisconnect(Duragent.Sessions.OnDisconnect mode) => JsonNamingPolicy.SnakeCaseLower.ConvertName(mode.ToString());
 
+    /// <summary>
+    /// A count with its noun in the right number: <c>1 warning</c>, <c>0 warnings</c>, <c>2 warnings</c>. The plural
+    /// is the singular plus <c>s</c> unless <paramref name="plural"/> says otherwise.
+    /// </summary>
+    public static string Count(long count, string singular, string? plural = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(singular);
+        var noun = count == 1 ? singular : plural ?? singular + "s";
+        return string.Create(CultureInfo.InvariantCulture, $"{count} {noun}");
+    }
+
     /// <summary>UTC, to the second: <c>2026-11-21 12:34:56Z</c>.</summary>
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

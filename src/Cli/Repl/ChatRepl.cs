@@ -399,7 +399,7 @@ internal sealed class ChatRepl
     private void WriteStatus(SessionInfo session)
     {
         _screen.WriteLine($"Session {session.SessionId} · agent {session.Agent} · {Names.Status(session.Status)}");
-        _screen.WriteLine($"  {session.MessageCount} message{(session.MessageCount == 1 ? string.Empty : "s")} · {session.LastSeq} events · {session.AttachedClients} attached · on disconnect: {Names.OnDisconnect(session.OnDisconnect)}");
+        _screen.WriteLine($"  {Names.Count(session.MessageCount, "message")} · {Names.Count(session.LastSeq, "event")} · {session.AttachedClients} attached · on disconnect: {Names.OnDisconnect(session.OnDisconnect)}");
         if (session.PendingApproval is { } pending)
         {
             _screen.WriteLine($"  waiting for approval: {pending.Tool}: {pending.Command}");

@@ -152,7 +152,7 @@ internal sealed class EventRenderer(ReplScreen screen)
         }
 
         var count = trimmed.Count(c => c == '\n') + 1;
-        return count == 1 ? "1 line" : $"{count} lines";
+        return Names.Count(count, "line");
     }
 
     private static string FirstLine(string content)

@@ -200,7 +200,8 @@ internal abstract partial class LlmClientBase : ILlmClient
 
             var delay = RetryDelay.Compute(
                 attempt, retryAfter, _options.RetryBaseDelay, _options.MaxRetryDelay, Random.Shared.NextDouble());
-            LogWarningRetrying(Provider, attempt, _options.MaxAttempts, (long)delay.TotalMilliseconds, failure.Message);
+            LogWarningRetrying(Provider, Endpoint.BaseUri, LlmErrorKind.Of(failure), attempt, _options.MaxAttempts, (long)delay.TotalMilliseconds, failure.Message);
+            LogDebugRetryFailure(failure, Provider, attempt);
             try
             {
                 await Task.Delay(delay, _time, timers.Token);
@@ -445,11 +446,15 @@ internal abstract partial class LlmClientBase : ILlmClient
             ? $"{value.TotalSeconds:0} s"
             : $"{value.TotalMilliseconds:0} ms";
 
+    // One line per attempt; the exception (with its stack trace) only at Debug.
     [LoggerMessage(
         EventId = (int)LlmLogEvent.Retrying,
         Level = LogLevel.Warning,
-        Message = "LLM call to {Provider} failed (attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms: {Reason}")]
-    private partial void LogWarningRetrying(string provider, int attempt, int maxAttempts, long delayMs, string reason);
+        Message = "LLM call to {Provider} at {Url} failed ({ErrorKind}, attempt {Attempt} of {MaxAttempts}); retrying in {DelayMs} ms: {Reason}")]
+    private partial void LogWarningRetrying(string provider, Uri url, string errorKind, int attempt, int maxAttempts, long delayMs, string reason);
+
+    [LoggerMessage(EventId = (int)LlmLogEvent.RetryFailure, Level = LogLevel.Debug, Message = "The failure of attempt {Attempt} of the LLM call to {Provider}")]
+    private partial void LogDebugRetryFailure(Exception exception, string provider, int attempt);
 
     [LoggerMessage(
         EventId = (int)LlmLogEvent.CallCompleted,

@@ -6,4 +6,5 @@ internal enum LlmLogEvent
     Retrying = 1100,
     CallCompleted = 1101,
     CallFailed = 1102,
+    RetryFailure = 1103,
 }

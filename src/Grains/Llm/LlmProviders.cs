@@ -39,6 +39,19 @@ public static class LlmProviders
     /// <summary><c>ANTHROPIC_API_KEY</c>.</summary>
     public const string AnthropicKeyVariable = "ANTHROPIC_API_KEY";
 
+    /// <summary>
+    /// The base URL a provider is called at when <c>spec.model.base_url</c> is not set, or null when it has none
+    /// (<c>openai-compatible</c> needs <c>base_url</c>) or the name is unknown.
+    /// </summary>
+    public static string? DefaultBaseUrl(string provider) => provider switch
+    {
+        OpenAi => OpenAiBaseUrl,
+        OpenRouter => OpenRouterBaseUrl,
+        Anthropic => AnthropicBaseUrl,
+        Ollama => OllamaBaseUrl,
+        _ => null,
+    };
+
     /// <summary>Every accepted provider name, in the order error messages list them.</summary>
     public static IReadOnlyList<string> Known { get; } = [OpenAi, OpenRouter, Ollama, Anthropic, OpenAiCompatible];
 }

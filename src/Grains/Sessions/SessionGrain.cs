@@ -887,7 +887,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
                 || failure is LlmHttpException { StatusCode: >= 500 or 429 };
             var willRetry = retryable && State.Turn!.LlmAttempt < _options.MaxLlmAttempts;
             var message = failure?.Message ?? "The LLM stream ended without a result.";
-            LogLlmFailed(_logger, failure, SessionId, turnId, willRetry);
+            SessionLlmFailureLog.Write(_logger, SessionId, turnId, failure, State.Turn!.LlmAttempt, _options.MaxLlmAttempts, willRetry);
             events.Add(new LlmCallFailed(turnId, iteration, ErrorCode(failure), message, willRetry));
             await RecordAsync(events);
             if (!willRetry)
@@ -1544,9 +1544,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Session {SessionId}: turn {TurnId} was interrupted; recovering it (on_disconnect: {OnDisconnect})")]
     private static partial void LogRecovering(ILogger logger, string sessionId, string turnId, OnDisconnect onDisconnect);
-
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Session {SessionId}: LLM call of turn {TurnId} failed (will retry: {WillRetry})")]
-    private static partial void LogLlmFailed(ILogger logger, Exception? exception, string sessionId, string turnId, bool willRetry);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Session {SessionId} deleted")]
     private static partial void LogDeleted(ILogger logger, string sessionId);

@@ -1,5 +1,7 @@
 using Duragent.Agents;
 using Duragent.Agents.Templates;
+using Duragent.Cli;
+using Duragent.Cli.Output;
 using Duragent.Testing;
 
 namespace Duragent.Integration.Tests.Cli;
@@ -35,6 +37,37 @@ public sealed class ScaffoldTests : IDisposable
         Assert.Equal(ModelProvider.Anthropic, loaded.Definition!.Model.Provider);
         Assert.Equal("claude-sonnet-4-5", loaded.Definition.Model.Name);
         Assert.Contains("ANTHROPIC_API_KEY", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Init_Interactive_ProposesTheChosenProvidersModel()
+    {
+        var output = new StringWriter();
+        var console = new CliConsole(new StringReader("\nollama\n\n"), output, new StringWriter(), inputIsTerminal: true, outputIsTerminal: false, errorIsTerminal: false);
+
+        var exit = await CliApp.RunAsync(["init", _dir.Path], console);
+
+        Assert.True(exit == 0, output.ToString());
+        Assert.Contains("Model [llama3.2]: ", output.ToString(), StringComparison.Ordinal);
+        var loaded = await new FileAgentCatalog(Path.Combine(_dir.Path, ".duragent", "agents")).ValidateAsync(Path.Combine(_dir.Path, ".duragent", "agents", AgentTemplates.DefaultAgentName));
+        Assert.Equal(ModelProvider.Ollama, loaded.Definition!.Model.Provider);
+        Assert.Equal("llama3.2", loaded.Definition.Model.Name);
+    }
+
+    [Theory]
+    [InlineData("ollama", "llama3.2")]
+    [InlineData("anthropic", "claude-sonnet-4-5")]
+    [InlineData("openai", "gpt-4.1-mini")]
+    [InlineData("openrouter", "moonshotai/kimi-k2.5")]
+    public async Task AgentCreate_WithoutModel_TakesTheProvidersDefaultModel(string provider, string model)
+    {
+        await InProcessCli.RunAsync("init", _dir.Path, "--no-interactive");
+
+        var result = await InProcessCli.RunAsync("-c", Config, "agent", "create", "coder", "--provider", provider, "--no-interactive");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var loaded = await new FileAgentCatalog(Path.Combine(_dir.Path, ".duragent", "agents")).ValidateAsync(Path.Combine(_dir.Path, ".duragent", "agents", "coder"));
+        Assert.Equal(model, loaded.Definition!.Model.Name);
     }
 
     [Fact]
@@ -115,7 +148,7 @@ public sealed class ScaffoldTests : IDisposable
         var one = await InProcessCli.RunAsync("agent", "validate", Path.Combine(_dir.Path, ".duragent", "agents", "good"));
 
         Assert.Equal(1, all.ExitCode);
-        Assert.Contains("✗ bad: 1 error(s)", all.Stdout, StringComparison.Ordinal);
+        Assert.Contains("✗ bad: 1 error, 0 warnings (", all.Stdout, StringComparison.Ordinal);
         Assert.Contains("✓ good: valid", all.Stdout, StringComparison.Ordinal);
         Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(badYaml)}:\d+:\d+: error: spec\.model\.temperature", all.Stdout);
         Assert.Equal(0, one.ExitCode);

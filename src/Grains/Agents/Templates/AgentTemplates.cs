@@ -15,8 +15,38 @@ public static class AgentTemplates
     /// <summary>The provider <c>init</c> proposes: <see cref="ModelProvider.OpenRouter"/>.</summary>
     public const ModelProvider DefaultProvider = ModelProvider.OpenRouter;
 
-    /// <summary>The model <c>init</c> proposes: <c>moonshotai/kimi-k2.5</c>.</summary>
-    public const string DefaultModel = "moonshotai/kimi-k2.5";
+    /// <summary>The model <c>init</c> proposes with the default provider: <c>moonshotai/kimi-k2.5</c>.</summary>
+    public const string DefaultModel = DefaultOpenRouterModel;
+
+    /// <summary>The model proposed for OpenRouter: <c>moonshotai/kimi-k2.5</c>.</summary>
+    public const string DefaultOpenRouterModel = "moonshotai/kimi-k2.5";
+
+    /// <summary>The model proposed for OpenAI: <c>gpt-4.1-mini</c>.</summary>
+    public const string DefaultOpenAIModel = "gpt-4.1-mini";
+
+    /// <summary>The model proposed for Anthropic: <c>claude-sonnet-4-5</c>.</summary>
+    public const string DefaultAnthropicModel = "claude-sonnet-4-5";
+
+    /// <summary>The model proposed for Ollama: <c>llama3.2</c> (<c>ollama pull llama3.2</c>).</summary>
+    public const string DefaultOllamaModel = "llama3.2";
+
+    /// <summary>The model proposed for an OpenAI-compatible server: <c>local-model</c>, to be replaced by what it serves.</summary>
+    public const string DefaultOpenAICompatibleModel = "local-model";
+
+    /// <summary>The model proposed for <paramref name="provider"/>: a model name that provider knows.</summary>
+    public static string DefaultModelFor(ModelProvider provider) => provider switch
+    {
+        ModelProvider.OpenRouter => DefaultOpenRouterModel,
+        ModelProvider.OpenAI => DefaultOpenAIModel,
+        ModelProvider.Anthropic => DefaultAnthropicModel,
+        ModelProvider.Ollama => DefaultOllamaModel,
+        ModelProvider.OpenAICompatible => DefaultOpenAICompatibleModel,
+        _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown model provider."),
+    };
+
+    /// <summary>What <c>--help</c> says about the default model: one default per provider.</summary>
+    public static string DefaultModelsHelp =>
+        string.Join(", ", Enum.GetValues<ModelProvider>().Select(p => $"{DefaultModelFor(p)} for {ModelProviders.ToName(p)}"));
 
     /// <summary>The directories <c>init</c> creates, relative to the config directory.</summary>
     public static IReadOnlyList<string> WorkspaceDirectories { get; } =

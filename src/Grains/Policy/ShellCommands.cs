@@ -80,6 +80,14 @@ public static class ShellCommands
             return true;
         }
 
+        // getopt_long accepts any unambiguous abbreviation of a long option (tar --to-comm=…, git --exec-p=…): a word
+        // that begins a risky long option is taken for it. A benign option sharing the prefix costs an approval only.
+        if (!WordOptions.Contains(program) && name.Length > 2 && name.StartsWith("--", StringComparison.Ordinal)
+            && risky.Any(r => r.StartsWith("--", StringComparison.Ordinal) && r.StartsWith(name, StringComparison.Ordinal)))
+        {
+            return true;
+        }
+
         // A combined short-flag word (tar -xIf) carries the risky letter too.
         return !WordOptions.Contains(program) && argument.Length > 2 && argument[0] == '-' && argument[1] != '-'
             && risky.Any(r => r.Length == 2 && r[0] == '-' && r[1] != '-' && argument.AsSpan(1).Contains(r[1]));

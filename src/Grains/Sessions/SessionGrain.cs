@@ -48,7 +48,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private readonly Lock _deltaGate = new();
     private readonly StringBuilder _pendingDelta = new();
     private readonly StringBuilder _streamedText = new();
-    private readonly List<TurnWaiter> _waiters = [];
+    private readonly TurnWaiters _waiters = new();
     private SessionEventHub _hub = new(0);
     private CancellationTokenSource? _workCts;
     private Task? _work;
@@ -59,12 +59,12 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private int _attached;
     private int _openStreams;
     private bool _countedRunning;
-    private long _snapshotSeq;
     private string? _storageFault;
+    private string? _pendingCancel;
     private IDisposable? _storageRetry;
-    private long _compactedSeq;
     private AgentDefinition? _agent;
     private AgentToolbox? _toolbox;
+    private SessionJournal? _journal;
 
     public SessionGrain(
         [PersistentState("state")] IPersistentState<SessionState> snapshot,
@@ -88,7 +88,10 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         _logger = logger;
     }
 
-    private SessionState State => _snapshot.State;
+    private SessionState State => Journal.State;
+
+    // Created on activation, when the grain's id is known.
+    private SessionJournal Journal => _journal ?? throw new InvalidOperationException("The session is not activated yet.");
 
     private string SessionId => GrainKey;
 
@@ -96,39 +99,8 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var info = await _log.GetInfoAsync(GrainId, cancellationToken);
-        if (State.LastSeq > info.LastSeq)
-        {
-            throw new InvalidOperationException(
-                $"Session '{SessionId}': the snapshot covers events up to {State.LastSeq}, but the log ends at {info.LastSeq}.");
-        }
-
-        if (info.LastSeq > State.LastSeq && info.FirstSeq > State.LastSeq + 1)
-        {
-            throw new InvalidOperationException(
-                $"Session '{SessionId}': the snapshot covers events up to {State.LastSeq}, but the log starts at {info.FirstSeq}; events {State.LastSeq + 1}–{info.FirstSeq - 1} are missing.");
-        }
-
-        if (State.HistoryInSnapshot)
-        {
-            // A snapshot of release 1 (or of compaction: discard) carries the history; the open calls follow from it.
-            State.OpenToolCalls = SessionHistory.OpenToolCalls(State.Conversation);
-        }
-        else if (_snapshot.RecordExists)
-        {
-            State.HistoryLoaded = false;
-        }
-
-        var replayed = 0;
-        await foreach (var stored in _log.ReadAsync(GrainId, State.LastSeq + 1, cancellationToken))
-        {
-            SessionProjection.Apply(State, SessionJson.DeserializeEnvelope(stored.Json));
-            replayed++;
-        }
-
-        State.SessionId = SessionId;
-        _snapshotSeq = _snapshot.RecordExists ? State.LastSeq - replayed : 0;
-        _compactedSeq = info.FirstSeq - 1;
+        _journal = new SessionJournal(_snapshot, _log, GrainId, _options, _clock);
+        var replayed = await Journal.LoadAsync(cancellationToken);
         _hub = new SessionEventHub(State.LastSeq);
         CountRunning(State.Exists && State.Status == SessionStatus.Running);
         LogActivated(_logger, SessionId, State.LastSeq, replayed);
@@ -152,7 +124,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         _hub.Close();
         FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason})."));
         _storageRetry?.Dispose();
-        if (State.Exists && State.LastSeq > _snapshotSeq && reason != DeactivationReason.InconsistentState)
+        if (Journal.SnapshotBehind && reason != DeactivationReason.InconsistentState)
         {
             try
             {
@@ -385,7 +357,19 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             events.Add(new StatusChanged(State.Status, SessionStatus.Active, reason ?? "cancelled"));
         }
 
-        await RecordAsync(events);
+        try
+        {
+            await RecordAsync(events);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // The work is stopped but the cancel is not recorded: the retry records it (not the turn's next step).
+            _pendingCancel = reason ?? "cancelled by the user";
+            await OnStorageFaultAsync(ex);
+            throw;
+        }
+
+        _pendingCancel = null;
         await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
         _pauseRequested = false;
         if (nextTurn)
@@ -425,12 +409,21 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     {
         EnsureExists();
         await StopWorkAsync();
-        if (State.Status != SessionStatus.Completed)
+        try
         {
-            await RecordAsync([new StatusChanged(State.Status, SessionStatus.Completed, "deleted")]);
+            if (State.Status != SessionStatus.Completed)
+            {
+                await RecordAsync([new StatusChanged(State.Status, SessionStatus.Completed, "deleted")]);
+            }
+
+            await WriteSnapshotAsync();
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // Followers miss the last status change; the deletion itself goes on (and frees space).
+            LogSnapshotDeferred(_logger, SessionId, ex.Message);
         }
 
-        await WriteSnapshotAsync();
         _hub.Close();
         FailWaiters(new SessionNotFoundException(SessionId));
         foreach (var reminder in await GrainContext.Reminders.GetAllAsync())
@@ -438,8 +431,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             await GrainContext.Reminders.UnregisterAsync(reminder.Name);
         }
 
-        await _log.DeleteAsync(GrainId);
-        await _snapshot.ClearStateAsync();
+        await Journal.DeleteAsync();
         _index.Remove(SessionId);
         LogDeleted(_logger, SessionId);
         DeactivateOnIdle();
@@ -475,7 +467,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
 
         UpdateKeepAlive();
-        var stream = new SessionEventStream(_hub, ReadLogRange, Math.Max(0, options.AfterSeq), () => new ValueTask(RunTurnQuietlyAsync(() => OnStreamClosedAsync(options.Attach))));
+        var stream = new SessionEventStream(_hub, Journal.ReadRangeAsync, Math.Max(0, options.AfterSeq), () => new ValueTask(RunTurnQuietlyAsync(() => OnStreamClosedAsync(options.Attach))));
         return Task.FromResult<ISessionEventStream>(stream);
     }
 
@@ -494,16 +486,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             return TurnResultNow();
         }
 
-        var waiter = new TurnWaiter(messageSeq);
-        _waiters.Add(waiter);
-        try
-        {
-            return await waiter.Completion.Task.WaitAsync(cancellationToken);
-        }
-        finally
-        {
-            _waiters.Remove(waiter);
-        }
+        return await _waiters.WaitAsync(messageSeq, cancellationToken);
     }
 
     private async Task OnStreamClosedAsync(bool attached)
@@ -523,38 +506,12 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
     }
 
-    public async Task<StoredEventsPage> GetEventsAsync(long afterSeq, int limit)
+    public Task<StoredEventsPage> GetEventsAsync(long afterSeq, int limit)
     {
         EnsureExists();
         ArgumentOutOfRangeException.ThrowIfNegative(afterSeq);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        var events = new List<StoredEvent>(Math.Min(limit, 256));
-        var hasMore = false;
-        await foreach (var stored in _log.ReadAsync(GrainId, afterSeq + 1, GrainContext.Deactivating))
-        {
-            if (events.Count == limit)
-            {
-                hasMore = true;
-                break;
-            }
-
-            events.Add(stored);
-        }
-
-        return new StoredEventsPage(events, events.Count == 0 ? afterSeq : events[^1].Seq, hasMore);
-    }
-
-    private async IAsyncEnumerable<SessionEventEnvelope> ReadLogRange(long from, long to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var stored in _log.ReadAsync(GrainId, from, cancellationToken))
-        {
-            if (stored.Seq > to)
-            {
-                yield break;
-            }
-
-            yield return SessionJson.DeserializeEnvelope(stored.Json);
-        }
+        return Journal.PageAsync(afterSeq, limit, GrainContext.Deactivating);
     }
 
     // ---------------------------------------------------------------- the loop
@@ -607,12 +564,16 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
         try
         {
-            if (State.Turn is not null && State.Status == SessionStatus.Running)
+            if (_pendingCancel is { } reason && State.Turn is not null)
+            {
+                await CancelTurnAsync(reason);
+            }
+            else if (State.Turn is not null && State.Status == SessionStatus.Running)
             {
                 await RegisterTurnReminderAsync();
                 await DriveAsync();
             }
-            else if (State.LastSeq > _snapshotSeq)
+            else if (Journal.SnapshotBehind)
             {
                 await WriteSnapshotAsync();
             }
@@ -1159,28 +1120,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     /// <summary>Appends events durably, folds them, tells readers and waiters, and snapshots when due.</summary>
     private async Task<IReadOnlyList<SessionEventEnvelope>> RecordAsync(IReadOnlyList<SessionEvent> events)
     {
-        var now = _clock.GetUtcNow();
-        var first = State.LastSeq + 1;
-        var batch = new EventToAppend[events.Count];
-        for (var i = 0; i < events.Count; i++)
-        {
-            batch[i] = new EventToAppend(SessionEventTypes.NameOf(events[i]), now, SessionJson.SerializePayload(events[i]));
-        }
-
-        await _log.AppendAsync(GrainId, first, batch);
-        var envelopes = new SessionEventEnvelope[events.Count];
-        var statusChanged = false;
-        var comesToRest = false;
-        for (var i = 0; i < events.Count; i++)
-        {
-            envelopes[i] = new SessionEventEnvelope(first + i, now, batch[i].Type, events[i], SessionJson.SerializeEnvelope(first + i, now, events[i]));
-            SessionProjection.Apply(State, envelopes[i]);
-            statusChanged |= events[i] is StatusChanged or SessionStarted;
-            comesToRest |= events[i] is SessionStarted || (events[i] is StatusChanged change && change.To != SessionStatus.Running);
-        }
-
+        var envelopes = await Journal.AppendAsync(events);
         _hub.Publish(envelopes);
-        if (comesToRest || State.LastSeq - _snapshotSeq >= _options.SnapshotEveryEvents)
+        if (Journal.SnapshotDue(envelopes))
         {
             try
             {
@@ -1193,7 +1135,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             }
         }
 
-        if (statusChanged)
+        if (Array.Exists(envelopes, e => e.Event is StatusChanged or SessionStarted))
         {
             _index.Update(Info());
             CountRunning(State.Status == SessionStatus.Running);
@@ -1203,67 +1145,26 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         return envelopes;
     }
 
-    /// <summary>
-    /// Writes the snapshot: what resuming needs, not the conversation (SessionState remarks), so its cost does not grow
-    /// with the history. Written when the session comes to rest and every <c>snapshot_every_events</c> events.
-    /// </summary>
     private async Task WriteSnapshotAsync()
     {
-        var mode = _agent?.Session.Compaction ?? _options.Compaction;
-        if (mode == CompactionMode.Discard)
+        // The agent decides the compaction: know it before writing, even when no turn loaded it in this activation
+        // (a discard agent's snapshot must carry the history, or the history is lost with the next compaction).
+        if (_agent is null && State.Exists)
         {
-            // The log will not keep the events: the snapshot is the history's only copy.
-            await EnsureHistoryAsync();
+            try
+            {
+                await LoadAgentAsync(State.Agent);
+            }
+            catch (AgentNotFoundException)
+            {
+                // The agent is gone: the workspace default applies (and the journal keeps a history the log lacks).
+            }
         }
 
-        State.HistoryInSnapshot = mode == CompactionMode.Discard;
-        await _snapshot.WriteStateAsync();
-        _snapshotSeq = State.LastSeq;
-        if (mode != CompactionMode.Keep && _snapshotSeq - _compactedSeq >= _options.SnapshotEveryEvents)
-        {
-            await _log.CompactAsync(GrainId, _snapshotSeq, mode);
-            _compactedSeq = _snapshotSeq;
-        }
+        await Journal.WriteSnapshotAsync(_agent?.Session.Compaction ?? _options.Compaction, GrainContext.Deactivating);
     }
 
-    /// <summary>
-    /// Makes the history view (conversation, deferred messages, idempotency keys) complete: after an activation from a
-    /// snapshot that does not carry it, folds the whole log into a scratch state and takes its history. Safe to run in
-    /// an interleaved call: events recorded meanwhile are read too, and the final check and hand-over run without an
-    /// await between them.
-    /// </summary>
-    private async Task EnsureHistoryAsync()
-    {
-        var scratch = new SessionState { SessionId = SessionId };
-        while (!State.HistoryLoaded)
-        {
-            if (scratch.LastSeq == State.LastSeq)
-            {
-                State.Conversation = scratch.Conversation;
-                State.Deferred = scratch.Deferred;
-                State.RecentClientMessages = scratch.RecentClientMessages;
-                State.OpenToolCalls = scratch.OpenToolCalls;
-                State.HistoryLoaded = true;
-                return;
-            }
-
-            var before = scratch.LastSeq;
-            await foreach (var stored in _log.ReadAsync(GrainId, scratch.LastSeq + 1, GrainContext.Deactivating))
-            {
-                // Never past what this activation has folded: the log may already hold an event being recorded.
-                SessionProjection.Apply(scratch, SessionJson.DeserializeEnvelope(stored.Json));
-                if (scratch.LastSeq >= State.LastSeq)
-                {
-                    break;
-                }
-            }
-
-            if (scratch.LastSeq == before && scratch.LastSeq < State.LastSeq)
-            {
-                throw new InvalidOperationException($"Session '{SessionId}': the log ends at event {scratch.LastSeq}, but the session is at {State.LastSeq}.");
-            }
-        }
-    }
+    private Task EnsureHistoryAsync() => Journal.EnsureHistoryAsync(GrainContext.Deactivating);
 
     // ---------------------------------------------------------------- helpers
 
@@ -1505,36 +1406,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             State.LastSeq);
     }
 
-    private void NotifyWaiters()
-    {
-        if (_waiters.Count == 0)
-        {
-            return;
-        }
+    private void NotifyWaiters() => _waiters.Notify(TurnSettled, TurnResultNow);
 
-        foreach (var waiter in _waiters.ToList())
-        {
-            if (TurnSettled(waiter.MessageSeq))
-            {
-                waiter.Completion.TrySetResult(TurnResultNow());
-            }
-        }
-    }
-
-    private void FailWaiters(Exception error)
-    {
-        foreach (var waiter in _waiters.ToList())
-        {
-            waiter.Completion.TrySetException(error);
-        }
-    }
-
-    private sealed class TurnWaiter(long messageSeq)
-    {
-        public long MessageSeq { get; } = messageSeq;
-
-        public TaskCompletionSource<TurnResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private void FailWaiters(Exception error) => _waiters.FailAll(error);
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Debug, Message = "Session {SessionId} activated at event {LastSeq} ({Replayed} replayed from the log)")]
     private static partial void LogActivated(ILogger logger, string sessionId, long lastSeq, int replayed);

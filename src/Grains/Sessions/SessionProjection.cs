@@ -221,10 +221,22 @@ public static class SessionProjection
 
     private static void InsertReply(SessionState state, SessionEventEnvelope envelope, AssistantMessage e)
     {
-        // The reply answers what the model was sent; messages that arrived during the call come after it.
+        // The reply answers what the model was sent; messages that arrived during the call come after it. Everything
+        // recorded after the call started sits at the end of the conversation (earlier entries all have smaller seqs),
+        // so the scan goes back from the end and stops at the first older entry: O(entries since the call), not
+        // O(conversation), which made rebuilding a long history quadratic.
         var answeredThrough = state.Turn?.LlmCallStartedSeq ?? long.MaxValue;
-        var at = state.Conversation.FindIndex(c => c.Seq > answeredThrough && c.Role == "user");
-        state.Conversation.Insert(at < 0 ? state.Conversation.Count : at, new ConversationEntry
+        var conversation = state.Conversation;
+        var at = conversation.Count;
+        for (var i = conversation.Count - 1; i >= 0 && conversation[i].Seq > answeredThrough; i--)
+        {
+            if (conversation[i].Role == "user")
+            {
+                at = i;
+            }
+        }
+
+        conversation.Insert(at, new ConversationEntry
         {
             Seq = envelope.Seq,
             Role = "assistant",

@@ -13,6 +13,7 @@ public sealed class SessionExpiryTests
         kit.Llm.Enqueue(FakeResponse.Text("hi"));
         var (id, session) = await kit.CreateAsync();
         await kit.AskAsync(session, "hello");
+        await AfterTurnAsync(session);
 
         // Exactly to the due time: the fake clock also drives the reminder call's response timeout.
         kit.Silo.Clock.Advance(TimeSpan.FromHours(2));
@@ -32,8 +33,10 @@ public sealed class SessionExpiryTests
         kit.Llm.Enqueue(FakeResponse.Text("one"), FakeResponse.Text("two"));
         var (id, session) = await kit.CreateAsync();
         await kit.AskAsync(session, "first");
+        await AfterTurnAsync(session);
         kit.Silo.Clock.Advance(TimeSpan.FromHours(1.5));
         await kit.AskAsync(session, "second");
+        await AfterTurnAsync(session);
 
         kit.Silo.Clock.Advance(TimeSpan.FromHours(1));
         await kit.Silo.WaitForReminderDeliveriesAsync();
@@ -44,6 +47,11 @@ public sealed class SessionExpiryTests
         Assert.Equal(SessionStatus.Completed, (await session.GetInfoAsync())!.Status);
         Assert.Equal(2, (await kit.EventsAsync<TurnCompleted>(id)).Count);
     }
+
+    // The waiter returns once the turn's last events are recorded; the grain then plans the expiry in the same grain
+    // turn. A call that does not interleave queues behind it: the clock must not move while that plan is being made
+    // (the fake clock also drives grain-call timeouts).
+    private static Task AfterTurnAsync(ISessionGrain session) => session.ResumeAsync();
 
     [Fact]
     public async Task ZeroTtl_NeverExpires()

@@ -87,6 +87,42 @@ public sealed class SessionSnapshotTests
     }
 
     [Fact]
+    public async Task Release1Snapshot_WithItsConversation_LoadsAndTheNextSnapshotDropsIt()
+    {
+        var kit = await SessionKit.StartAsync(fileStorage: true);
+        kit.Llm.Fallback = _ => FakeResponse.Text("answer");
+        var (id, session) = await kit.CreateAsync();
+        await kit.AskAsync(session, "asked in release 1");
+        await kit.Silo.DisposeAsync();
+
+        // Release 1 wrote the conversation into the snapshot under `conversation:`; this one says something the log
+        // does not, so the test sees which of the two the history came from.
+        var snapshot = Path.Combine(kit.Root, ".duragent", "sessions", id, "state.yaml");
+        var lines = (await File.ReadAllLinesAsync(snapshot)).ToList();
+        var at = lines.FindIndex(l => l == "state:") + 1;
+        lines.InsertRange(at, [
+            "  conversation:",
+            "  - seq: 2",
+            "    role: user",
+            "    content: kept by the release 1 snapshot",
+            "  - seq: 6",
+            "    role: assistant",
+            "    content: answer",
+        ]);
+        await File.WriteAllLinesAsync(snapshot, lines);
+
+        await using var restarted = await kit.RestartAsync();
+        var grain = restarted.Session(id);
+        var messages = (await grain.GetMessagesAsync(new MessageQuery())).Messages.Select(m => m.Content).ToList();
+        await restarted.AskAsync(grain, "asked now");
+
+        Assert.Equal(["kept by the release 1 snapshot", "answer"], messages);
+        Assert.DoesNotContain("conversation:", await File.ReadAllTextAsync(snapshot), StringComparison.Ordinal);
+        Assert.Contains("kept by the release 1 snapshot", restarted.Llm.Requests[^1].RawBody, StringComparison.Ordinal);
+        await kit.DisposeAsync();
+    }
+
+    [Fact]
     public async Task DiscardCompaction_KeepsTheHistoryInTheSnapshot()
     {
         var kit = await SessionKit.StartAsync(fileStorage: true, sessions: o =>

@@ -129,6 +129,50 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.Equal(before, (await kit.GetSessionAsync(id)).LastSeq);
     }
 
+    // A cancel stops the running LLM call before it records: when that record hits the full disk, the turn must
+    // still release its waiters and show the problem, and the cancel (not the turn) is what the retry records.
+    [TmpfsFact]
+    public async Task FullDisk_CancelThatCannotBeRecorded_ReleasesTheWaiterAtOnce()
+    {
+        var state = Mount();
+        var kit = await GatewayKit.StartAsync(onDisconnect: "continue", yaml: $"workspace: {state}\n");
+        await using var _ = kit;
+        var id = (await kit.CreateSessionAsync()).SessionId;
+        var gate = new FakeGate();
+        // A partial answer larger than the slack a full tmpfs still accepts: the cancel must record it (interrupted).
+        kit.Llm.Enqueue(FakeResponse.Text("partial ", Big, "never seen").WithGate(gate, 2));
+        kit.Llm.Fallback = _ => FakeResponse.Text("later");
+
+        var waiting = kit.Client.PostAsync($"api/v1/sessions/{id}/messages?wait=true", GatewayKit.Json("""{"content":"first question"}"""));
+        await gate.WaitReachedAsync(GatewayKit.Wait);
+        var streamed = Stopwatch.StartNew();
+        while (!(await kit.EventsAsync(id)).Exists(e => e.GetProperty("type").GetString() == "assistant_delta" && e.ToString().Contains(Big[..100], StringComparison.Ordinal)))
+        {
+            Assert.True(streamed.Elapsed < GatewayKit.Wait, "the partial answer never reached the session");
+            await Task.Delay(20);
+        }
+
+        var filler = Fill(_mount);
+
+        using (var cancel = await kit.Client.PostAsync($"api/v1/sessions/{id}/cancel", GatewayKit.Json("{}")))
+        {
+            Assert.Equal(507, (int)cancel.StatusCode);
+        }
+
+        gate.Release();
+        var clock = Stopwatch.StartNew();
+        var finished = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(5)));
+        (await waiting.WaitAsync(GatewayKit.Wait)).Dispose();
+        var info = await kit.GetSessionAsync(id);
+        File.Delete(filler);
+
+        Assert.True(finished == waiting, $"the waiter was not released {clock.Elapsed} after the failed cancel; the session is {info.Status}, last_error '{info.LastError}'");
+        Assert.Contains("no space", info.LastError ?? string.Empty, StringComparison.Ordinal);
+        await WaitUntilAsync(async () => (await kit.GetSessionAsync(id)).Status == SessionStatus.Active, "the retried cancel to be recorded");
+        var ended = (await kit.EventsAsync(id)).Last(e => e.GetProperty("type").GetString() == "turn_completed");
+        Assert.Equal("cancelled", ended.GetProperty("outcome").GetString());
+    }
+
     private static async Task<string> ExpectStorageProblemAsync(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();

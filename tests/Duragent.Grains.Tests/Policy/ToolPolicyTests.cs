@@ -217,4 +217,20 @@ public sealed class ToolPolicyTests : IDisposable
                 $"'{expected}' also allows '{other}'");
         }
     }
+
+    // GNU tar (and rsync, git's parse-options) accept any unambiguous abbreviation of a long option:
+    // `tar -xf a.tar --to-comm='touch FILE'` runs the command (checked with GNU tar 1.35).
+    [Theory]
+    [InlineData("tar -xf /srv/a.tar --to-comm=id")]
+    [InlineData("tar -xf /srv/a.tar --to-co=id")]
+    [InlineData("tar -xf /srv/a.tar --checkpoint-act=exec=id")]
+    [InlineData("tar -xf /srv/a.tar --use-compress-prog=id")]
+    public void Restrict_RefusesAnAbbreviatedRiskyLongOption(string command)
+    {
+        var policy = new ToolPolicy(PolicyMode.Restrict, [PolicyPattern.Parse("bash:tar -xf /srv/a.tar **")], []);
+
+        var verdict = policy.Evaluate("bash", command);
+
+        Assert.True(verdict.Decision == PolicyDecision.Deny, $"'{command}' was {verdict.Name}: {verdict.Reason}");
+    }
 }

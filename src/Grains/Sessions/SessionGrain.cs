@@ -462,6 +462,8 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         _openStreams++;
         if (options.Attach)
         {
+            // Someone watches again: a pause asked for when the last client left (and waiting for a tool) is void.
+            _pauseRequested = false;
             _attached++;
             _activity.ClientAttached();
         }
@@ -1000,6 +1002,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
         events.Add(new StatusChanged(State.Status, SessionStatus.Active, outcome == TurnOutcome.Completed ? "turn completed" : "iteration limit"));
         await RecordAsync(events);
+        _pauseRequested = false;
         await GrainContext.Reminders.UnregisterAsync(TurnReminder);
         await ScheduleExpiryAsync();
         return false;

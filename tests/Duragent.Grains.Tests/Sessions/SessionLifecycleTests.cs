@@ -322,4 +322,31 @@ public sealed class SessionLifecycleTests
         Assert.Equal([second, first], list.Select(s => s.SessionId));
         Assert.All(list, s => Assert.Equal(SessionStatus.Active, s.Status));
     }
+
+    [Fact]
+    public async Task PauseRequestedDuringTheLastTool_DoesNotPauseALaterTurnWhileAClientIsAttached()
+    {
+        await using var kit = await SessionKit.StartAsync(onDisconnect: "pause", maxToolIterations: 1);
+        var marker = Path.Combine(kit.Root, "tool-started");
+        kit.Llm.Enqueue(
+            FakeResponse.ToolCalls(FakeToolCall.Create("bash", $"{{\"command\":\"touch {marker}; sleep 1\"}}")),
+            FakeResponse.Text("answer to the second message"));
+        var (_, session) = await kit.CreateAsync();
+
+        // The only attached client leaves while the turn's last allowed tool runs: the pause waits for the tool.
+        var first = await session.OpenStreamAsync(new StreamOptions(0, Attach: true));
+        var accepted = await session.SendMessageAsync(new SendMessage("run it"));
+        await SessionKit.WaitForEventAsync(session, 0, e => e.Event is ToolStarted, "the tool to start");
+        await first.DisposeAsync();
+        var ended = await SessionKit.WaitTurnAsync(session, accepted.Seq);
+        Assert.Equal(TurnOutcome.MaxIterations, ended.Outcome);
+
+        // The turn ended without another LLM call; a client is attached again and asks: the turn must run.
+        await using var second = await session.OpenStreamAsync(new StreamOptions(0, Attach: true));
+        var next = await session.SendMessageAsync(new SendMessage("and now?"));
+        var result = await SessionKit.WaitTurnAsync(session, next.Seq);
+
+        Assert.Equal(SessionStatus.Active, result.Status);
+        Assert.Equal("answer to the second message", result.Content);
+    }
 }

@@ -80,7 +80,6 @@ internal sealed class GatewayAuthMiddleware
                 return Refuse(context, ApiProblem.Of(ProblemCodes.Unauthorized, $"The {StreamTokenParameter} is not valid for this session or has expired; get a new one with POST /api/v1/sessions/{{id}}/stream-token."), "invalid stream token");
             }
 
-
             context.Response.Headers.WWWAuthenticate = "Bearer";
             return Refuse(context, ApiProblem.Of(ProblemCodes.Unauthorized, $"Send the token configured as {setting} as 'Authorization: Bearer <token>'."), "no bearer token");
         }

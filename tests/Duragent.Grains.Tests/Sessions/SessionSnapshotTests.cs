@@ -64,6 +64,39 @@ public sealed class SessionSnapshotTests
     }
 
     [Fact]
+    public async Task Restart_ReadersDuringTheFirstTurn_AllSeeOneConsistentHistory()
+    {
+        var kit = await SessionKit.StartAsync(fileStorage: true);
+        kit.Llm.Fallback = _ => FakeResponse.Text("answer");
+        var (id, session) = await kit.CreateAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await kit.AskAsync(session, $"question {i}");
+        }
+
+        await using var restarted = await kit.RestartAsync();
+        var grain = restarted.Session(id);
+
+        // The history is rebuilt while a turn records its events and other clients page the messages at once.
+        var readers = Enumerable.Range(0, 8).Select(_ => grain.GetMessagesAsync(new MessageQuery(Limit: 500))).ToList();
+        var sent = grain.SendMessageAsync(new SendMessage("question 20", ClientMessageId: "after-restart"));
+        var pages = await Task.WhenAll(readers);
+        await SessionKit.WaitTurnAsync(grain, (await sent).Seq);
+        var final = (await grain.GetMessagesAsync(new MessageQuery(Limit: 500))).Messages;
+
+        Assert.Equal(42, final.Count);
+        Assert.Equal(final.Count, final.Select(m => m.Seq).Distinct().Count());
+        foreach (var page in pages)
+        {
+            // Each page is a prefix of the final history: nothing missing, doubled or out of order.
+            Assert.Equal(final.Take(page.Messages.Count).Select(m => (m.Seq, m.Content)), page.Messages.Select(m => (m.Seq, m.Content)));
+            Assert.True(page.Messages.Count >= 40, $"a page after the restart had {page.Messages.Count} messages");
+        }
+
+        await kit.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Restart_MidToolCall_KeepsAMessageDeferredUntilTheResultsAreIn()
     {
         var kit = await SessionKit.StartAsync(onDisconnect: "continue", fileStorage: true);

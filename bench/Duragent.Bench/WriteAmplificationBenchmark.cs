@@ -26,7 +26,7 @@ public sealed class WriteAmplificationBenchmark : IBenchmark
     public async Task<int> RunAsync(string[] args)
     {
         var options = new BenchOptions(args);
-        var messages = options.GetInt("messages", 1000);
+        var messages = Math.Max(1, options.GetInt("messages", 1000));
         var size = options.GetInt("size", 1024);
         var root = options.Get("dir") ?? Path.Combine(Path.GetTempPath(), "duragent-writes-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(root);
@@ -74,10 +74,11 @@ public sealed class WriteAmplificationBenchmark : IBenchmark
                 $"total over {messages:N0} messages: event log {logGrowth / 1048576:0.00} MiB; written (wchar) {(last.Io.WChar - start.WChar) / 1048576.0:0.00} MiB = {(last.Io.WChar - start.WChar) / logGrowth:0.00} x the log  [goal ≤ 2 x]; "
                 + $"to the device (write_bytes) {(last.Io.WriteBytes - start.WriteBytes) / 1048576.0:0.00} MiB = {(last.Io.WriteBytes - start.WriteBytes) / logGrowth:0.00} x"));
             var first = samples[0];
+            var beforeLast = samples.Count > 1 ? samples[^2] : new Sample(0, start, startLog);
             var earlyPerMessage = (first.Io.WChar - start.WChar) / (double)first.Messages;
-            var latePerMessage = (last.Io.WChar - samples[^2].Io.WChar) / (double)(last.Messages - samples[^2].Messages);
+            var latePerMessage = (last.Io.WChar - beforeLast.Io.WChar) / (double)(last.Messages - beforeLast.Messages);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"per message: first {first.Messages} {earlyPerMessage:N0} bytes, last {last.Messages - samples[^2].Messages} {latePerMessage:N0} bytes = {latePerMessage / earlyPerMessage:0.00} x  [goal: flat]"));
+                $"per message: first {first.Messages} {earlyPerMessage:N0} bytes, last {last.Messages - beforeLast.Messages} {latePerMessage:N0} bytes = {latePerMessage / earlyPerMessage:0.00} x  [goal: flat]"));
             await server.StopAsync(TimeSpan.FromSeconds(30));
             return 0;
         }

@@ -1,4 +1,4 @@
-using Duragent.Runtime;
+using Orleans.Concurrency;
 
 namespace Duragent.Agents;
 
@@ -6,7 +6,7 @@ namespace Duragent.Agents;
 /// One agent, keyed by its name. Holds the parsed definition (prompt texts included) and reloads it when its
 /// files change or on request. Sessions ask it for the definition at the start of every turn.
 /// </summary>
-[GrainType("agent")]
+[Alias("duragent.agent")]
 public interface IAgentGrain : IGrainWithStringKey
 {
     /// <summary>

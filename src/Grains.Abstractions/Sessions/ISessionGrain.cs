@@ -1,17 +1,17 @@
-using Duragent.Runtime;
+using Orleans.Concurrency;
 
 namespace Duragent.Sessions;
 
 /// <summary>
 /// A durable conversation with one agent, and the agent loop that answers it. Key: the session id
-/// (<c>session_&lt;ULID&gt;</c>, or any valid <see cref="GrainKey"/>).
+/// (<c>session_&lt;ULID&gt;</c>, or any valid <see cref="GrainKey"/>). The grain type is <c>session</c>.
 /// </summary>
 /// <remarks>
 /// Every step is recorded in the session's event log before the next one runs. Long work (LLM streaming, tool
 /// processes) runs outside the grain's turns, so the grain stays free for messages, approvals, cancellation and
 /// queries while a turn runs. Queries are <see cref="AlwaysInterleaveAttribute"/> and never wait behind an LLM call.
 /// </remarks>
-[GrainType("session")]
+[Alias("duragent.session")]
 public interface ISessionGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -55,15 +55,23 @@ public interface ISessionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<StoredEventsPage> GetEventsAsync(long afterSeq, int limit);
 
-    /// <summary>Opens a stream of the session's events from <see cref="StreamOptions.AfterSeq"/>.</summary>
+    /// <summary>
+    /// The session's events with <c>seq &gt; options.AfterSeq</c>: first those already in the log, then live ones as
+    /// they are recorded, each exactly once and in order (no gap, no duplicate), until the session is deleted, the
+    /// activation ends or <paramref name="cancellationToken"/> fires. A slow reader never loses events: when it falls
+    /// behind the live buffer it catches up from the log. With <see cref="StreamOptions.Attach"/> the reader counts as
+    /// an attached client until the enumeration ends (disposed, cancelled, or the client vanished and Orleans cleaned
+    /// up its enumerator): the last attached client leaving applies the session's <c>on_disconnect</c>.
+    /// Text deltas (<c>assistant_delta</c>) may reach readers before they are durable; every other event only after.
+    /// </summary>
     [AlwaysInterleave]
-    Task<ISessionEventStream> OpenStreamAsync(StreamOptions options);
+    IAsyncEnumerable<SessionEventEnvelope> StreamAsync(StreamOptions options, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Waits until the turn that answers the message with seq <paramref name="messageSeq"/> ends, parks (approval,
     /// pause) or fails, and returns how. Bounded by <paramref name="cancellationToken"/> only.
     /// </summary>
     [AlwaysInterleave]
-    [ResponseTimeout(0)]
+    [ResponseTimeout("1.00:00:00")]
     Task<TurnResult> WaitForTurnAsync(long messageSeq, CancellationToken cancellationToken);
 }

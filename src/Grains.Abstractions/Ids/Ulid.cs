@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Duragent.Runtime;
+namespace Duragent;
 
 /// <summary>
 /// Lexicographically sortable identifiers (ULID: 48-bit millisecond time + 80 random bits, Crockford base32,

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Duragent.Runtime;
+namespace Duragent;
 
 /// <summary>
 /// Validation of grain keys. Keys arrive from outside (URLs, CLI arguments, gateway plugins) and become

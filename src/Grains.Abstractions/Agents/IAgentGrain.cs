@@ -16,9 +16,6 @@ public interface IAgentGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<AgentDefinition?> GetAsync();
 
-    /// <summary>Reads the agent's files again, whether they changed or not; null when no valid agent of this name exists.</summary>
-    Task<AgentDefinition?> ReloadAsync();
-
     /// <summary>
     /// Adds <paramref name="pattern"/> to the allow list of the agent's <c>policy.local.yaml</c> ("allow always").
     /// The agent grain is the file's only writer, so decisions from sessions running at the same time never overwrite

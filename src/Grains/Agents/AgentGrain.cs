@@ -1,5 +1,4 @@
 using Duragent.Policy;
-using Duragent.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace Duragent.Agents;
@@ -10,48 +9,49 @@ namespace Duragent.Agents;
 /// its cache unless the agent's files changed (a few <c>stat</c> calls), so edits to <c>agent.yaml</c> or a
 /// prompt file take effect at the next turn of every session without a restart.
 /// </summary>
+[GrainType(GrainTypeName)]
 public sealed partial class AgentGrain(IAgentCatalog catalog, ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
+    /// <summary>The grain type name: a durable identifier.</summary>
+    public const string GrainTypeName = "agent";
+
     private AgentDefinition? _definition;
 
+    private string AgentName => this.GetPrimaryKeyString();
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        _definition = await LoadAsync(force: false, cancellationToken);
+        _definition = await LoadAsync(cancellationToken);
 
     public async Task<AgentDefinition?> GetAsync() =>
-        _definition = await LoadAsync(force: false, GrainContext.Deactivating);
-
-    public async Task<AgentDefinition?> ReloadAsync() =>
-        _definition = await LoadAsync(force: true, GrainContext.Deactivating);
+        _definition = await LoadAsync(CancellationToken.None);
 
     public async Task AllowAlwaysAsync(string pattern)
     {
-        var definition = _definition ?? await LoadAsync(force: false, GrainContext.Deactivating)
-            ?? throw new InvalidOperationException($"Agent '{GrainKey}' does not exist or does not load.");
+        var definition = _definition ?? await LoadAsync(CancellationToken.None)
+            ?? throw new InvalidOperationException($"Agent '{AgentName}' does not exist or does not load.");
 
         // File I/O on the thread pool, not on the grain's turn.
         var path = Path.Combine(definition.HomeDirectory, PolicyFiles.LocalPolicyFileName);
         await Task.Run(() => PolicyFiles.AddAllowPattern(path, pattern));
     }
 
-    private async Task<AgentDefinition?> LoadAsync(bool force, CancellationToken cancellationToken)
+    private async Task<AgentDefinition?> LoadAsync(CancellationToken cancellationToken)
     {
-        var entry = force
-            ? await catalog.ReloadAsync(GrainKey, cancellationToken)
-            : await catalog.GetEntryAsync(GrainKey, cancellationToken);
+        var entry = await catalog.GetEntryAsync(AgentName, cancellationToken);
         var definition = entry?.Definition;
         if (!ReferenceEquals(definition, _definition))
         {
             if (entry is null)
             {
-                LogInformationAgentMissing(logger, GrainKey);
+                LogInformationAgentMissing(logger, AgentName);
             }
             else if (definition is null)
             {
-                LogWarningAgentInvalid(logger, GrainKey, entry.Errors.Count());
+                LogWarningAgentInvalid(logger, AgentName, entry.Errors.Count());
             }
             else if (_definition is not null)
             {
-                LogInformationAgentReloaded(logger, GrainKey);
+                LogInformationAgentReloaded(logger, AgentName);
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Duragent.Configuration;
-using Duragent.Runtime;
 using Duragent.Sessions;
 using Duragent.Storage;
 using YamlDotNet.Core;

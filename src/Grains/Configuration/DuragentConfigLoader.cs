@@ -1,4 +1,3 @@
-using Duragent.Runtime;
 using Duragent.Storage;
 
 namespace Duragent.Configuration;

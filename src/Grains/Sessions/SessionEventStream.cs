@@ -11,7 +11,7 @@ internal sealed class SessionEventStream(
     SessionEventHub hub,
     Func<long, long, CancellationToken, IAsyncEnumerable<SessionEventEnvelope>> readLog,
     long afterSeq,
-    Func<ValueTask>? onDispose) : ISessionEventStream
+    Func<ValueTask>? onDispose) : IAsyncDisposable
 {
     private int _disposed;
     private int _reading;

@@ -1,24 +1,36 @@
 // SessionGrain is one long file on purpose: it reads as one story, the durable state machine of a session
 // (ARCHITECTURE §3). The rule throughout: record before acting, record after acting. Every change of state is an
 // event appended to the log (fsynced) and then folded by SessionProjection; long work (LLM streams, tool
-// processes) runs outside the grain's turns and hands its results back through RunTurnAsync.
+// processes) runs outside the grain's turns and hands its results back as turns of their own (SessionTurnPost).
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Duragent.Agents;
 using Duragent.Llm;
 using Duragent.Policy;
-using Duragent.Runtime;
 using Duragent.Sessions.Events;
 using Duragent.Storage;
 using Duragent.Tools;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Duragent.Sessions;
 
 /// <summary>The session grain: a durable conversation and the agent loop that answers it.</summary>
-public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
+[GrainType(GrainTypeName)]
+public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, IRemindable
 {
+    /// <summary>The grain type name: a durable identifier (reminder rows and storage paths carry it).</summary>
+    public const string GrainTypeName = "session";
+
+    /// <summary>The name of the snapshot record in grain storage.</summary>
+    public const string StateName = "state";
+
+    /// <summary>The grain storage provider the snapshot is kept in (Orleans' default provider).</summary>
+    public const string StorageName = "Default";
+
     /// <summary>The reminder that keeps a running turn alive across restarts.</summary>
     public const string TurnReminder = "turn";
 
@@ -27,8 +39,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     /// <summary>The reminder that expires an idle session (<c>ttl_hours</c>).</summary>
     public const string TtlReminder = "ttl";
-
-    private static readonly TimeSpan TurnReminderPeriod = TimeSpan.FromMinutes(1);
 
     /// <summary>How often a session whose write failed on a full (or failing) storage tries again: every 5 seconds.</summary>
     public static readonly TimeSpan StorageRetryDelay = TimeSpan.FromSeconds(5);
@@ -61,13 +71,16 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private bool _countedRunning;
     private string? _storageFault;
     private string? _pendingCancel;
-    private IDisposable? _storageRetry;
+    private IGrainTimer? _storageRetry;
+    private readonly CancellationTokenSource _deactivating = new();
+    private SessionTurnPost? _turns;
+    private SessionWakeups? _wakeups;
     private AgentDefinition? _agent;
     private AgentToolbox? _toolbox;
     private SessionJournal? _journal;
 
     public SessionGrain(
-        [PersistentState("state")] IPersistentState<SessionState> snapshot,
+        [PersistentState(StateName, StorageName)] IPersistentState<SessionState> snapshot,
         IEventLogStorage log,
         ILlmClientFactory llm,
         ProcessRunner processes,
@@ -90,16 +103,25 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     private SessionState State => Journal.State;
 
+    private SessionTurnPost Turns => _turns ?? throw new InvalidOperationException("The session is not activated yet.");
+
+    /// <inheritdoc />
+    Task ISessionTurns.RunPostedAsync(Guid postId) => Turns.RunPostedAsync(postId);
+
     // Created on activation, when the grain's id is known.
     private SessionJournal Journal => _journal ?? throw new InvalidOperationException("The session is not activated yet.");
 
-    private string SessionId => GrainKey;
+    private string SessionId => this.GetPrimaryKeyString();
+
+    private SessionWakeups Wakeups => _wakeups ?? throw new InvalidOperationException("The session is not activated yet.");
 
     // ---------------------------------------------------------------- activation and recovery
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _journal = new SessionJournal(_snapshot, _log, GrainId, _options, _clock);
+        _journal = new SessionJournal(_snapshot, _log, this.GetGrainId(), _options, _clock);
+        _turns = new SessionTurnPost(this.AsReference<ISessionTurns>());
+        _wakeups = new SessionWakeups(this, _clock);
         var replayed = await Journal.LoadAsync(cancellationToken);
         _hub = new SessionEventHub(State.LastSeq);
         CountRunning(State.Exists && State.Status == SessionStatus.Running);
@@ -114,6 +136,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await _deactivating.CancelAsync();
         await StopWorkAsync();
         CountRunning(false);
         for (; _attached > 0; _attached--)
@@ -122,9 +145,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
 
         _hub.Close();
-        FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason})."));
+        FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason.ReasonCode})."));
         _storageRetry?.Dispose();
-        if (Journal.SnapshotBehind && reason != DeactivationReason.InconsistentState)
+        if (Journal.SnapshotBehind && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
         {
             try
             {
@@ -167,14 +190,14 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         await DriveAsync();
     }
 
-    public async Task ReceiveReminderAsync(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         switch (reminderName)
         {
             case TurnReminder:
                 if (State.Turn is null || State.Status is SessionStatus.Completed)
                 {
-                    await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+                    await Wakeups.CancelAsync(TurnReminder);
                 }
                 else if (State.Status == SessionStatus.Running && !IsWorkRunning)
                 {
@@ -307,7 +330,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
 
         await RecordAsync(events);
-        await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+        await Wakeups.CancelAsync(ApprovalReminder);
         if (!IsWorkRunning)
         {
             await DriveSafelyAsync();
@@ -370,7 +393,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
 
         _pendingCancel = null;
-        await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+        await Wakeups.CancelAsync(ApprovalReminder);
         _pauseRequested = false;
         if (nextTurn)
         {
@@ -378,7 +401,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             return true;
         }
 
-        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+        await Wakeups.CancelAsync(TurnReminder);
         await ScheduleExpiryAsync();
         return true;
     }
@@ -426,10 +449,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
         _hub.Close();
         FailWaiters(new SessionNotFoundException(SessionId));
-        foreach (var reminder in await GrainContext.Reminders.GetAllAsync())
-        {
-            await GrainContext.Reminders.UnregisterAsync(reminder.Name);
-        }
+        await Wakeups.CancelAllAsync();
 
         await Journal.DeleteAsync();
         _index.Remove(SessionId);
@@ -455,7 +475,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         return new MessagePage(page, hasMore ? page[^1].Seq : null, hasMore);
     }
 
-    public Task<ISessionEventStream> OpenStreamAsync(StreamOptions options)
+    public async IAsyncEnumerable<SessionEventEnvelope> StreamAsync(StreamOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         EnsureExists();
@@ -469,8 +489,19 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         }
 
         UpdateKeepAlive();
-        var stream = new SessionEventStream(_hub, Journal.ReadRangeAsync, Math.Max(0, options.AfterSeq), () => new ValueTask(RunTurnQuietlyAsync(() => OnStreamClosedAsync(options.Attach))));
-        return Task.FromResult<ISessionEventStream>(stream);
+
+        // The stream's end (the reader disposed it, its cancellation fired, or Orleans dropped the enumerator of a
+        // client that vanished) is applied as a turn of its own: it may pause the running turn.
+        await using var stream = new SessionEventStream(_hub, Journal.ReadRangeAsync, Math.Max(0, options.AfterSeq), () =>
+        {
+            PostTurn(() => OnStreamClosedAsync(options.Attach));
+            return ValueTask.CompletedTask;
+        });
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _deactivating.Token);
+        await foreach (var envelope in stream.ReadAllAsync(reading.Token))
+        {
+            yield return envelope;
+        }
     }
 
     public async Task<TurnResult> WaitForTurnAsync(long messageSeq, CancellationToken cancellationToken)
@@ -513,7 +544,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         EnsureExists();
         ArgumentOutOfRangeException.ThrowIfNegative(afterSeq);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        return Journal.PageAsync(afterSeq, limit, GrainContext.Deactivating);
+        return Journal.PageAsync(afterSeq, limit, _deactivating.Token);
     }
 
     // ---------------------------------------------------------------- the loop
@@ -554,7 +585,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         _storageFault = error.Message;
         FailWaiters(error);
         await StopWorkAsync();
-        _storageRetry ??= GrainContext.RegisterTimer(RetryAfterStorageFaultAsync, StorageRetryDelay, StorageRetryDelay);
+        _storageRetry ??= this.RegisterGrainTimer(RetryAfterStorageFaultAsync, new GrainTimerCreationOptions(StorageRetryDelay, StorageRetryDelay));
     }
 
     private async Task RetryAfterStorageFaultAsync(CancellationToken cancellationToken)
@@ -674,7 +705,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
                     }
 
                     await RecordAsync(skipped);
-                    await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+                    await Wakeups.CancelAsync(ApprovalReminder);
                     continue;
 
                 case TurnStep.Complete complete:
@@ -966,7 +997,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         ]);
         if (expires is { } due)
         {
-            await GrainContext.Reminders.RegisterOrUpdateAsync(ApprovalReminder, due, TimeSpan.Zero, MissedTickPolicy.FireOnce);
+            await Wakeups.AtAsync(ApprovalReminder, due);
         }
     }
 
@@ -1003,7 +1034,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         events.Add(new StatusChanged(State.Status, SessionStatus.Active, outcome == TurnOutcome.Completed ? "turn completed" : "iteration limit"));
         await RecordAsync(events);
         _pauseRequested = false;
-        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+        await Wakeups.CancelAsync(TurnReminder);
         await ScheduleExpiryAsync();
         return false;
     }
@@ -1052,7 +1083,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         EndTurn(events, TurnOutcome.Failed, null, message);
         events.Add(new StatusChanged(State.Status, SessionStatus.Failed, code));
         await RecordAsync(events);
-        await GrainContext.Reminders.UnregisterAsync(TurnReminder);
+        await Wakeups.CancelAsync(TurnReminder);
         await ScheduleExpiryAsync();
     }
 
@@ -1061,11 +1092,11 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     {
         if (await TtlAsync() is not { } ttl)
         {
-            await GrainContext.Reminders.UnregisterAsync(TtlReminder);
+            await Wakeups.CancelAsync(TtlReminder);
             return;
         }
 
-        await GrainContext.Reminders.RegisterOrUpdateAsync(TtlReminder, State.UpdatedAt + ttl, TimeSpan.Zero, MissedTickPolicy.FireOnce);
+        await Wakeups.AtAsync(TtlReminder, State.UpdatedAt + ttl);
     }
 
     private async Task ExpireIfIdleAsync()
@@ -1079,7 +1110,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
         if (State.Status == SessionStatus.Running || IsWorkRunning || _attached > 0 || _clock.GetUtcNow() < idleUntil)
         {
             // Still in use, or used since the reminder was planned: look again one TTL after the last activity.
-            await GrainContext.Reminders.RegisterOrUpdateAsync(TtlReminder, Max(idleUntil, _clock.GetUtcNow() + TimeSpan.FromMinutes(1)), TimeSpan.Zero, MissedTickPolicy.FireOnce);
+            await Wakeups.AtAsync(TtlReminder, Max(idleUntil, _clock.GetUtcNow() + TimeSpan.FromMinutes(1)));
             return;
         }
 
@@ -1097,7 +1128,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
         events.Add(new StatusChanged(State.Status, SessionStatus.Completed, $"expired after {ttl.TotalHours:0.#} hours without activity"));
         await RecordAsync(events);
-        await GrainContext.Reminders.UnregisterAsync(ApprovalReminder);
+        await Wakeups.CancelAsync(ApprovalReminder);
         LogExpired(_logger, SessionId, ttl.TotalHours);
     }
 
@@ -1164,10 +1195,10 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
             }
         }
 
-        await Journal.WriteSnapshotAsync(_agent?.Session.Compaction ?? _options.Compaction, GrainContext.Deactivating);
+        await Journal.WriteSnapshotAsync(_agent?.Session.Compaction ?? _options.Compaction, _deactivating.Token);
     }
 
-    private Task EnsureHistoryAsync() => Journal.EnsureHistoryAsync(GrainContext.Deactivating);
+    private Task EnsureHistoryAsync() => Journal.EnsureHistoryAsync(_deactivating.Token);
 
     // ---------------------------------------------------------------- helpers
 
@@ -1176,7 +1207,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     private long BeginWork()
     {
         _workCts?.Dispose();
-        _workCts = CancellationTokenSource.CreateLinkedTokenSource(GrainContext.Deactivating);
+        _workCts = CancellationTokenSource.CreateLinkedTokenSource(_deactivating.Token);
         _activeWorkId = ++_workSeq;
         UpdateKeepAlive();
         return _activeWorkId;
@@ -1214,7 +1245,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     {
         try
         {
-            await GrainContext.RunTurnAsync(async () =>
+            await Turns.RunAsync(async () =>
             {
                 try
                 {
@@ -1281,7 +1312,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
 
     private async Task<AgentDefinition> LoadAgentAsync(string name)
     {
-        if (!Duragent.Runtime.GrainKey.IsValid(name))
+        if (!Duragent.GrainKey.IsValid(name))
         {
             throw new AgentNotFoundException(name);
         }
@@ -1377,7 +1408,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, IRemindable
     }
 
     private async Task RegisterTurnReminderAsync() =>
-        await GrainContext.Reminders.RegisterOrUpdateAsync(TurnReminder, _clock.GetUtcNow() + TurnReminderPeriod, TurnReminderPeriod, MissedTickPolicy.FireOnce);
+        await Wakeups.EveryMinuteAsync(TurnReminder);
 
     private SessionInfo Info() => State.ToInfo(SessionId, _attached, _storageFault);
 

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
-using Duragent.Runtime;
 using Duragent.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Duragent.Sessions;
 
@@ -9,7 +12,7 @@ namespace Duragent.Sessions;
 /// The default <see cref="ISessionIndex"/>: summaries kept in memory, filled on the first listing from the stored
 /// snapshots (so start-up never reads sessions) and kept current by the session grains.
 /// </summary>
-public sealed partial class SessionIndex(IGrainCatalog catalog, IGrainStorage storage, ILogger<SessionIndex> logger) : ISessionIndex
+public sealed partial class SessionIndex(IGrainCatalog catalog, [FromKeyedServices(SessionGrain.StorageName)] IGrainStorage storage, ILogger<SessionIndex> logger) : ISessionIndex
 {
     private readonly ConcurrentDictionary<string, SessionInfo> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _removed = new(StringComparer.Ordinal);
@@ -49,7 +52,7 @@ public sealed partial class SessionIndex(IGrainCatalog catalog, IGrainStorage st
                 return;
             }
 
-            await foreach (var key in catalog.ListKeysAsync("session", cancellationToken))
+            await foreach (var key in catalog.ListKeysAsync(SessionGrain.GrainTypeName, cancellationToken))
             {
                 if (_sessions.ContainsKey(key) || _removed.ContainsKey(key) || !GrainKey.IsValid(key))
                 {
@@ -59,7 +62,7 @@ public sealed partial class SessionIndex(IGrainCatalog catalog, IGrainStorage st
                 var state = new GrainState<SessionState>();
                 try
                 {
-                    await storage.ReadStateAsync("state", new GrainId("session", key), state, cancellationToken);
+                    await storage.ReadStateAsync(SessionGrain.StateName, GrainId.Create(SessionGrain.GrainTypeName, key), state, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -68,7 +71,7 @@ public sealed partial class SessionIndex(IGrainCatalog catalog, IGrainStorage st
                     continue;
                 }
 
-                if (state.RecordExists && state.State.Exists)
+                if (state.RecordExists && state.State is { Exists: true })
                 {
                     _sessions.TryAdd(key, state.State.ToInfo(key));
                 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Duragent.Runtime;
 using Duragent.Sessions.Events;
 using Duragent.Storage;
+using Orleans.Runtime;
 
 namespace Duragent.Sessions;
 
@@ -35,7 +35,7 @@ internal sealed class SessionJournal(
     /// </summary>
     public async Task<int> LoadAsync(CancellationToken cancellationToken)
     {
-        var sessionId = grainId.Key;
+        var sessionId = grainId.Key.ToString();
         var info = await log.GetInfoAsync(grainId, cancellationToken);
         if (State.LastSeq > info.LastSeq)
         {
@@ -142,7 +142,7 @@ internal sealed class SessionJournal(
     /// </summary>
     public async Task EnsureHistoryAsync(CancellationToken cancellationToken)
     {
-        var scratch = new SessionState { SessionId = grainId.Key };
+        var scratch = new SessionState { SessionId = grainId.Key.ToString() };
         while (!State.HistoryLoaded)
         {
             if (scratch.LastSeq == State.LastSeq)

@@ -1,7 +1,6 @@
-using Duragent.Runtime;
-using Duragent.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 
 namespace Duragent.Sessions;
 
@@ -30,10 +29,11 @@ public sealed partial class SessionRecoveryService(
             }
         }
 
-        IReadOnlyList<ReminderEntry> rows;
+        IEnumerable<ReminderEntry> rows;
         try
         {
-            rows = await reminders.ReadAllAsync(stoppingToken);
+            // The whole ring (begin == end): in a cluster every silo wakes them all, which costs a grain call each.
+            rows = (await reminders.ReadRows(0u, 0u, stoppingToken)).Reminders;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -43,19 +43,19 @@ public sealed partial class SessionRecoveryService(
 
         foreach (var row in rows)
         {
-            if (row.GrainId.Type != "session" || row.Name != SessionGrain.TurnReminder)
+            if (row.GrainId.Type.ToString() != SessionGrain.GrainTypeName || row.ReminderName != SessionGrain.TurnReminder)
             {
                 continue;
             }
 
             try
             {
-                LogWaking(logger, row.GrainId.Key);
-                await grains.GetGrain<ISessionGrain>(row.GrainId.Key).GetInfoAsync();
+                LogWaking(logger, row.GrainId.Key.ToString());
+                await grains.GetGrain<ISessionGrain>(row.GrainId.Key.ToString()).GetInfoAsync();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogWakeFailed(logger, ex, row.GrainId.Key);
+                LogWakeFailed(logger, ex, row.GrainId.Key.ToString());
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Text;
-using Duragent.Runtime;
 
 namespace Duragent.Agents.Templates;
 

@@ -1,45 +1,44 @@
-using Duragent.Runtime;
+using Duragent.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
+using Orleans.TestingHost;
 
 namespace Duragent.Testing;
 
 /// <summary>
-/// An in-process silo for tests (like Orleans' TestingHost), started in one line on a fresh temporary directory
-/// with a <see cref="FakeTimeProvider"/>:
+/// A one-silo Orleans test cluster (<see cref="InProcessTestCluster"/>) on a fresh temporary directory, with storage
+/// in memory unless <see cref="UseFileStorage"/> is set. Grain calls go through the cluster's client, so every
+/// argument and result crosses Orleans' serializer as it does for a real client.
 /// <code>
-/// await using var silo = await TestSilo.StartAsync(b => b.AddGrain&lt;ICounterGrain, CounterGrain&gt;());
-/// var counter = silo.GrainFactory.GetGrain&lt;ICounterGrain&gt;("c1");
+/// await using var silo = await TestSilo.StartAsync(b => b.Services.AddSingleton(...));
+/// var session = silo.GrainFactory.GetGrain&lt;ISessionGrain&gt;("s1");
 /// </code>
-/// Storage is in memory unless <see cref="TestSiloOptions.UseFileStorage"/> is set.
 /// </summary>
 public sealed class TestSilo : IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly InProcessTestCluster _cluster;
     private readonly TempDirectory? _ownedDirectory;
     private readonly TestLogSink _logs;
     private int _stopped;
 
-    private TestSilo(IHost host, string directory, TempDirectory? ownedDirectory, FakeTimeProvider clock, InMemoryStorage? storage, TestLogSink logs)
+    private TestSilo(InProcessTestCluster cluster, string directory, TempDirectory? ownedDirectory, InMemoryStorage? storage, TestLogSink logs)
     {
-        _host = host;
+        _cluster = cluster;
         Directory = directory;
         _ownedDirectory = ownedDirectory;
-        Clock = clock;
         InMemoryStorage = storage;
         _logs = logs;
     }
 
-    /// <summary>The silo's workspace directory (temporary unless <see cref="TestSiloOptions.Directory"/> was given).</summary>
+    /// <summary>The silo's workspace directory (temporary unless <see cref="TestSiloBuilder.Directory"/> was given).</summary>
     public string Directory { get; }
 
-    /// <summary>The silo's clock; <see cref="FakeTimeProvider.Advance"/> drives timeouts, collection, timers and reminders.</summary>
-    public FakeTimeProvider Clock { get; }
+    /// <summary>The silo's services.</summary>
+    public IServiceProvider Services => _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress);
 
-    public IServiceProvider Services => _host.Services;
-
-    public IGrainFactory GrainFactory => Services.GetRequiredService<IGrainFactory>();
+    /// <summary>The cluster client's grain factory.</summary>
+    public IGrainFactory GrainFactory => _cluster.Client;
 
     /// <summary>The in-memory stores, or null when the silo uses file storage.</summary>
     public InMemoryStorage? InMemoryStorage { get; }
@@ -49,62 +48,71 @@ public sealed class TestSilo : IAsyncDisposable
 
     internal bool UsesFileStorage => InMemoryStorage is null;
 
-    /// <summary>Starts a silo; <paramref name="configure"/> registers grains, services and options.</summary>
+    /// <summary>Starts a silo; <paramref name="configure"/> registers services and chooses the storage.</summary>
     public static async Task<TestSilo> StartAsync(Action<TestSiloBuilder>? configure = null)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        var silo = new TestSiloBuilder(builder.Services);
-        configure?.Invoke(silo);
-        var options = silo.Options;
-
-        var owned = options.Directory is null ? new TempDirectory("silo") : null;
-        var directory = options.Directory ?? owned!.Path;
-        var clock = options.Clock ?? new FakeTimeProvider();
+        var setup = new TestSiloBuilder();
+        configure?.Invoke(setup);
+        var owned = setup.Directory is null ? new TempDirectory("silo") : null;
+        var directory = setup.Directory ?? owned!.Path;
         var logs = new TestLogSink();
-        builder.Logging.AddProvider(logs);
-        builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.Services.AddDuragentSilo();
-        var storage = RegisterStorage(builder.Services, options, directory);
+        var storage = setup.UseFileStorage ? null : setup.InMemoryStorage ?? new InMemoryStorage();
 
-        var host = builder.Build();
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Logging.AddProvider(logs);
+            host.Logging.SetMinimumLevel(LogLevel.Debug);
+            host.Logging.QuietOrleansLogs();
+        });
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddReminders();
+            if (storage is null)
+            {
+                silo.Services.AddFileStorage(o => o.RootDirectory = directory);
+            }
+            else
+            {
+                storage.Register(silo.Services);
+            }
+
+            foreach (var service in setup.Services)
+            {
+                silo.Services.Add(service);
+            }
+
+            setup.ConfigureSilo?.Invoke(silo);
+        });
+        builder.ConfigureClientHost(host => host.Logging.QuietOrleansLogs());
+
+        var cluster = builder.Build();
         try
         {
-            await host.StartAsync();
-
-            // Reminders load in the background after start; tests that move the clock expect them scheduled.
-            await host.Services.GetRequiredService<LocalReminderService>().Loaded;
+            await cluster.DeployAsync();
         }
         catch
         {
-            host.Dispose();
+            await cluster.DisposeAsync();
             owned?.Dispose();
             throw;
         }
 
-        return new TestSilo(host, directory, owned, clock, storage, logs);
+        return new TestSilo(cluster, directory, owned, storage, logs);
     }
 
     /// <summary>The first log record (already logged or still to come) that matches <paramref name="match"/>.</summary>
     public Task<LogRecord> WaitForLogAsync(Func<LogRecord, bool> match) => _logs.WaitForAsync(match);
 
-    /// <summary>
-    /// Waits until every reminder tick whose delivery has started is delivered, recorded in the reminder table and its
-    /// next tick planned. Call it after seeing a tick arrive and before moving the clock on.
-    /// </summary>
-    public Task WaitForReminderDeliveriesAsync() =>
-        Services.GetRequiredService<LocalReminderService>().WaitForDeliveriesAsync(CancellationToken.None).WaitFor("reminder deliveries to be recorded");
+    /// <summary>Deactivates the grain's activation and waits until it is gone.</summary>
+    public Task DeactivateAsync(GrainId grainId) => _cluster.DeactivateAsync(grainId);
 
-    /// <summary>Deactivates the grain's activation (reason <see cref="DeactivationReason.RuntimeRequested"/>) and waits until it is gone.</summary>
-    public Task DeactivateAsync(GrainId grainId) =>
-        Services.GetRequiredService<Catalog>().DeactivateAsync(grainId, DeactivationReason.RuntimeRequested);
-
-    /// <summary>Stops the silo gracefully: new calls are refused, queued calls drain, every activation deactivates.</summary>
+    /// <summary>Stops the silo gracefully: every activation deactivates (their hooks flush state).</summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            await _host.StopAsync();
+            await _cluster.StopAllSilosAsync();
         }
     }
 
@@ -116,22 +124,37 @@ public sealed class TestSilo : IAsyncDisposable
         }
         finally
         {
-            _host.Dispose();
+            await _cluster.DisposeAsync();
             _ownedDirectory?.Dispose();
         }
     }
+}
 
-    // The storage switch: in-memory stores by default, the file provider with UseFileStorage.
-    private static InMemoryStorage? RegisterStorage(IServiceCollection services, TestSiloOptions options, string directory)
+/// <summary>The hook of <see cref="TestSilo.StartAsync"/>: register services, choose the storage.</summary>
+public sealed class TestSiloBuilder
+{
+    /// <summary>Services added to the silo (test doubles, the domain's services).</summary>
+    public IServiceCollection Services { get; } = new ServiceCollection();
+
+    /// <summary>Further Orleans configuration of the silo.</summary>
+    public Action<ISiloBuilder>? ConfigureSilo { get; set; }
+
+    /// <summary>Store grain state, events and reminders with the file provider under <see cref="Directory"/> instead of in memory.</summary>
+    public bool UseFileStorage { get; set; }
+
+    /// <summary>Run on this directory instead of a fresh temporary one (which the silo deletes on dispose).</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Use these in-memory stores instead of new ones (e.g. to restart on the same data).</summary>
+    public InMemoryStorage? InMemoryStorage { get; set; }
+
+    /// <summary>Runs on the storage and directory of <paramref name="other"/>: a restart of the same "machine".</summary>
+    public TestSiloBuilder UseSameStorageAs(TestSilo other)
     {
-        if (options.UseFileStorage)
-        {
-            services.AddFileStorage(o => o.RootDirectory = directory);
-            return null;
-        }
-
-        var storage = options.InMemoryStorage ?? new InMemoryStorage();
-        storage.Register(services);
-        return storage;
+        ArgumentNullException.ThrowIfNull(other);
+        Directory = other.Directory;
+        InMemoryStorage = other.InMemoryStorage;
+        UseFileStorage = other.UsesFileStorage;
+        return this;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Duragent.Agents;
 using Duragent.Agents.Templates;
-using Duragent.Runtime;
 
 namespace Duragent.Cli.Commands;
 

@@ -3,7 +3,6 @@ using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
 using Duragent.Gateway.Http.Sse;
-using Duragent.Runtime;
 using Duragent.Sessions;
 using Duragent.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -83,24 +82,54 @@ public static class EventsApi
         var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
         var session = grains.GetGrain<ISessionGrain>(id);
 
-        // The reader itself never attaches: a second, unread stream holds the attach once the client got its first
-        // event, so a client that never received anything (a browser that refused the response) cannot pause a turn.
-        await using var stream = await session.OpenStreamAsync(new StreamOptions(afterSeq, Attach: false, "sse " + remote));
-        ISessionEventStream? hold = null;
+        if (await session.GetInfoAsync() is null)
+        {
+            throw new SessionNotFoundException(id);
+        }
+
+        // The reader itself never attaches: a second stream that yields nothing holds the attach once the client got
+        // its first event, so a client that never received anything (a browser that refused the response) cannot
+        // pause a turn.
+        using var holding = new CancellationTokenSource();
+        Task hold = Task.CompletedTask;
         GatewayLog.LogDebugStreamOpened(logger, id, remote, afterSeq, attached);
         try
         {
-            var outcome = await SessionEventPump.RunAsync(context, stream, options.Value.KeepAliveInterval, time, lifetime.Stopping, attached
-                ? async () => hold = await session.OpenStreamAsync(new StreamOptions(afterSeq, Attach: true, "sse " + remote))
-                : null);
+            var outcome = await SessionEventPump.RunAsync(
+                context,
+                token => session.StreamAsync(new StreamOptions(afterSeq, Attach: false, "sse " + remote), token),
+                options.Value.KeepAliveInterval,
+                time,
+                lifetime.Stopping,
+                attached ? () => { hold = HoldAttachAsync(session, "sse " + remote, holding.Token); return Task.CompletedTask; } : null);
             GatewayLog.LogDebugStreamClosed(logger, id, remote, outcome.Events, outcome.Reason);
         }
         finally
         {
-            if (hold is not null)
+            await holding.CancelAsync();
+            await hold;
+        }
+    }
+
+    // A seq no session reaches (and far enough from long.MaxValue that seq arithmetic cannot overflow).
+    private const long AfterEverything = long.MaxValue / 4;
+
+    // Attached for as long as it runs: a stream positioned after every possible event, so it never yields anything.
+    private static async Task HoldAttachAsync(ISessionGrain session, string client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in session.StreamAsync(new StreamOptions(AfterEverything, Attach: true, client), cancellationToken))
             {
-                await hold.DisposeAsync();
             }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The reader's request ended: the session counts one attached client less.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The session was deleted or its silo went away: nothing is attached any more.
         }
     }
 

@@ -1,5 +1,4 @@
 using Duragent.Gateway.Http.Problems;
-using Duragent.Runtime;
 
 namespace Duragent.Gateway.Http.Endpoints;
 

@@ -2,7 +2,6 @@ using Duragent.Gateway.Http.Auth;
 using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
-using Duragent.Runtime;
 using Duragent.Sessions;
 using Duragent.Storage;
 using Microsoft.AspNetCore.Builder;

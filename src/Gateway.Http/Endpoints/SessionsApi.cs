@@ -3,7 +3,6 @@ using Duragent.Agents;
 using Duragent.Configuration;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
-using Duragent.Runtime;
 using Duragent.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

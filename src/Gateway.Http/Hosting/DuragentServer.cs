@@ -67,7 +67,7 @@ public static class DuragentServer
             Listen(kestrel, endpoint, server.Port);
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
-        builder.Services.AddDuragentNode(workspace, overrides.ConfigureNode);
+        builder.AddDuragentNode(workspace, overrides.ConfigureNode);
         builder.Services.AddDuragentGateway(server, overrides.ConfigureGateway);
         overrides.ConfigureServices?.Invoke(builder.Services);
         return builder;

@@ -1,11 +1,11 @@
 using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
-using Duragent.Runtime;
 using Duragent.Sessions;
 using Duragent.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 
 namespace Duragent.Gateway.Http.Problems;
 
@@ -60,9 +60,10 @@ internal sealed class GatewayErrorMiddleware(RequestDelegate next, ILogger<Gatew
                     ProblemCodes.InsufficientStorage,
                     $"{storage.Message} Nothing of this request was stored; what was stored before is intact. Free space and retry.",
                     storage.Location is { } location ? [$"path: {location}"] : null);
-            case GrainCallTimeoutException:
+            case TimeoutException:
                 return ApiProblem.Of(ProblemCodes.Timeout, "The session did not answer in time; the outcome of the request is unknown. Read the session to see whether it took effect.");
             case SiloUnavailableException:
+            case OrleansMessageRejectionException:
             case OperationCanceledException when context.RequestServices.GetService<GatewayLifetime>()?.IsStopping == true:
                 return ApiProblem.Of(ProblemCodes.Unavailable, "The server is shutting down and accepts no new work.");
             default:

@@ -22,7 +22,7 @@ internal static class SessionEventPump
     /// <summary>Why the pump stopped, and how many events it sent.</summary>
     public readonly record struct Outcome(long Events, string Reason);
 
-    public static async Task<Outcome> RunAsync(HttpContext context, ISessionEventStream stream, TimeSpan keepAlive, TimeProvider time, CancellationToken stopping, Func<Task>? onFirstEvent = null)
+    public static async Task<Outcome> RunAsync(HttpContext context, Func<CancellationToken, IAsyncEnumerable<SessionEventEnvelope>> stream, TimeSpan keepAlive, TimeProvider time, CancellationToken stopping, Func<Task>? onFirstEvent = null)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -45,7 +45,7 @@ internal static class SessionEventPump
             SseFrames.WriteRetry(writer, GatewayOptions.SseRetryMilliseconds);
             await writer.FlushAsync(token);
             keepAliveTask = KeepAliveAsync(writer, gate, keepAlive, time, token);
-            await foreach (var envelope in stream.ReadAllAsync(token))
+            await foreach (var envelope in stream(token))
             {
                 await gate.WaitAsync(token);
                 FlushResult flushed;

@@ -279,7 +279,12 @@ public static class DuragentConfigLoader
                 return new RuntimeConfig();
             }
 
-            var runtime = new RuntimeConfig { CollectionAgeMinutes = map.Int("collection_age_minutes", 1) ?? RuntimeConfig.DefaultCollectionAgeMinutes };
+            var runtime = new RuntimeConfig
+            {
+                CollectionAgeMinutes = map.Int("collection_age_minutes", 1) ?? RuntimeConfig.DefaultCollectionAgeMinutes,
+                SiloPort = map.Int("silo_port", 0, 65535) ?? 0,
+                GatewayPort = map.Int("gateway_port", 0, 65535) ?? 0,
+            };
             map.WarnUnknownKeys();
             return runtime;
         }

@@ -1,51 +1,103 @@
+using System.Net;
+using System.Net.Sockets;
 using Duragent.Agents;
 using Duragent.Configuration;
 using Duragent.Llm;
-using Duragent.Runtime;
 using Duragent.Sessions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Hosting;
 
 namespace Duragent.Hosting;
 
 /// <summary>
-/// The composition of one Duragent silo on the embedded default: the grain runtime, the file storage provider under
-/// the workspace's <c>.duragent/</c> directory, the agent catalog, the LLM clients and the session grains, all set
-/// from <c>duragent.yaml</c>. The HTTP gateway and the CLI's <c>serve</c> add themselves on top.
+/// The composition of one Duragent silo on the embedded default: an Orleans silo with localhost clustering bound to
+/// 127.0.0.1, the file storage provider (grain state, event logs, reminders) under the workspace's
+/// <c>.duragent/</c> directory, the agent catalog, the LLM clients and the session services, all set from
+/// <c>duragent.yaml</c>. The HTTP gateway and the CLI's <c>serve</c> add themselves on top.
 /// </summary>
 public static class DuragentNodeExtensions
 {
-    /// <summary>Registers everything a silo needs for <paramref name="workspace"/>.</summary>
-    public static IServiceCollection AddDuragentNode(this IServiceCollection services, DuragentWorkspace workspace, Action<DuragentNodeOptions>? configure = null)
+    /// <summary>The Orleans cluster and service id of a single-silo workspace.</summary>
+    public const string ClusterId = "duragent";
+
+    /// <summary>Adds the silo (<c>UseOrleans</c>) and everything it needs for <paramref name="workspace"/>.</summary>
+    public static IHostApplicationBuilder AddDuragentNode(this IHostApplicationBuilder builder, DuragentWorkspace workspace, Action<DuragentNodeOptions>? configure = null)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(workspace);
         var node = new DuragentNodeOptions();
         configure?.Invoke(node);
         var config = workspace.Config;
 
-        services.AddDuragentSilo(o =>
+        builder.UseOrleans(silo =>
         {
-            o.CollectionAge = TimeSpan.FromMinutes(config.Runtime.CollectionAgeMinutes);
-            node.ConfigureSilo?.Invoke(o);
+            var siloPort = config.Runtime.SiloPort == 0 ? FreeLoopbackPort() : config.Runtime.SiloPort;
+            var gatewayPort = config.Runtime.GatewayPort == 0 ? FreeLoopbackPort() : config.Runtime.GatewayPort;
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterId, clusterId: ClusterId);
+            silo.Configure<EndpointOptions>(o =>
+            {
+                // Loopback only: the Orleans ports carry no authentication.
+                o.AdvertisedIPAddress = IPAddress.Loopback;
+                o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, siloPort);
+                o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Loopback, gatewayPort);
+            });
+            silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(config.Runtime.CollectionAgeMinutes));
+            silo.AddReminders();
+            node.ConfigureSilo?.Invoke(silo);
         });
-        services.AddFileStorage(o =>
+        QuietOrleansLogs(builder.Logging);
+
+        builder.Services.AddFileStorage(o =>
         {
             o.RootDirectory = workspace.Directory;
-            o.TypeFolders["session"] = RelativeFolder(workspace.Directory, workspace.SessionsDirectory, "services.session.path");
+            o.TypeFolders[SessionGrain.GrainTypeName] = RelativeFolder(workspace.Directory, workspace.SessionsDirectory, "services.session.path");
             node.ConfigureStorage?.Invoke(o);
         });
+        builder.Services.AddDuragentDomain(workspace, node);
+        return builder;
+    }
+
+    /// <summary>
+    /// The services the grains use, without the silo or storage: the agent catalog, LLM clients, tools and the session
+    /// services. Test clusters add them to each silo.
+    /// </summary>
+    public static IServiceCollection AddDuragentDomain(this IServiceCollection services, DuragentWorkspace workspace, DuragentNodeOptions? node = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(workspace);
+        var config = workspace.Config;
         services.AddDuragentAgents(workspace);
-        services.AddDuragentLlm(node.ConfigureLlm);
+        services.AddDuragentLlm(node?.ConfigureLlm);
         services.AddDuragentSessions(o =>
         {
             o.SnapshotEveryEvents = config.Sessions.SnapshotEveryEvents;
             o.Compaction = config.Sessions.Compaction;
             o.TtlHours = config.Sessions.TtlHours;
             o.WorkspacePolicyFile = workspace.PolicyFile;
-            node.ConfigureSessions?.Invoke(o);
+            node?.ConfigureSessions?.Invoke(o);
         });
-        services.AddDuragentGrains();
         return services;
+    }
+
+    /// <summary>Orleans logs a few hundred lines at start at Information; Duragent shows its warnings and errors only.</summary>
+    public static ILoggingBuilder QuietOrleansLogs(this ILoggingBuilder logging)
+    {
+        ArgumentNullException.ThrowIfNull(logging);
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
+        return logging;
+    }
+
+    // A free port on 127.0.0.1, found by binding port 0. Another process could take it before the silo binds it; the
+    // start then fails with a clear "address in use" error and the next start picks another.
+    private static int FreeLoopbackPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     private static string RelativeFolder(string root, string folder, string setting)
@@ -64,7 +116,7 @@ public static class DuragentNodeExtensions
 /// <summary>Adjustments of a node beyond <c>duragent.yaml</c> (tests, benchmarks, command-line flags).</summary>
 public sealed class DuragentNodeOptions
 {
-    public Action<SiloOptions>? ConfigureSilo { get; set; }
+    public Action<ISiloBuilder>? ConfigureSilo { get; set; }
 
     public Action<Duragent.Storage.File.FileStorageOptions>? ConfigureStorage { get; set; }
 

@@ -101,35 +101,13 @@ public static class EventsApi
                 options.Value.KeepAliveInterval,
                 time,
                 lifetime.Stopping,
-                attached ? () => { hold = HoldAttachAsync(session, "sse " + remote, holding.Token); return Task.CompletedTask; } : null);
+                attached ? () => { hold = AttachHold.RunAsync(session, "sse " + remote, holding.Token); return Task.CompletedTask; } : null);
             GatewayLog.LogDebugStreamClosed(logger, id, remote, outcome.Events, outcome.Reason);
         }
         finally
         {
             await holding.CancelAsync();
             await hold;
-        }
-    }
-
-    // A seq no session reaches (and far enough from long.MaxValue that seq arithmetic cannot overflow).
-    private const long AfterEverything = long.MaxValue / 4;
-
-    // Attached for as long as it runs: a stream positioned after every possible event, so it never yields anything.
-    private static async Task HoldAttachAsync(ISessionGrain session, string client, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var _ in session.StreamAsync(new StreamOptions(AfterEverything, Attach: true, client), cancellationToken))
-            {
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The reader's request ended: the session counts one attached client less.
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The session was deleted or its silo went away: nothing is attached any more.
         }
     }
 

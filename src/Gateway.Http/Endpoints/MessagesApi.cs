@@ -2,6 +2,7 @@ using Duragent.Gateway.Http.Auth;
 using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
+using Duragent.Gateway.Http.Sse;
 using Duragent.Sessions;
 using Duragent.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -103,7 +104,8 @@ public static class MessagesApi
         }
 
         // The waiting caller counts as an attached client: if it goes away mid-turn, the session's on_disconnect applies.
-        var hold = await session.OpenStreamAsync(new StreamOptions(Attach: true, Client: "wait " + GatewayAuthMiddleware.Remote(context)));
+        using var holding = new CancellationTokenSource();
+        var hold = AttachHold.RunAsync(session, "wait " + GatewayAuthMiddleware.Remote(context), holding.Token);
         MessageAccepted accepted;
         try
         {
@@ -129,7 +131,8 @@ public static class MessagesApi
         }
         finally
         {
-            await hold.DisposeAsync();
+            await holding.CancelAsync();
+            await hold;
         }
 
         var info = await session.GetInfoAsync();

@@ -1,36 +1,42 @@
 using System.Reflection;
 using Duragent.Agents;
 using Duragent.Grains.Tests.Configuration;
-using Duragent.Runtime;
-using Microsoft.Extensions.Logging.Abstractions;
+using Duragent.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Concurrency;
 
 namespace Duragent.Grains.Tests.Agents;
 
-public class AgentGrainTests : IDisposable
+/// <summary>The agent grain in a one-silo test cluster, called through the cluster client (arguments and results cross the serializer).</summary>
+public sealed class AgentGrainTests : IAsyncLifetime
 {
     private readonly TestDirectory _dir = new();
-    private readonly FileAgentCatalog _catalog;
+    private TestSilo? _silo;
 
-    public AgentGrainTests()
+    public async Task InitializeAsync()
     {
-        _catalog = new FileAgentCatalog(_dir.Combine("agents"));
+        var catalog = new FileAgentCatalog(_dir.Combine("agents"));
+        _silo = await TestSilo.StartAsync(b => b.Services.AddSingleton<IAgentCatalog>(catalog));
     }
 
-    public void Dispose() => _dir.Dispose();
-
-    private async Task<AgentGrain> ActivateAsync(string name)
+    public async Task DisposeAsync()
     {
-        var grain = FakeGrainContext.Attach(new AgentGrain(_catalog, NullLogger<AgentGrain>.Instance), "agent", name);
-        await grain.OnActivateAsync(CancellationToken.None);
-        return grain;
+        if (_silo is not null)
+        {
+            await _silo.DisposeAsync();
+        }
+
+        _dir.Dispose();
     }
+
+    private IAgentGrain Agent(string name) => _silo!.GrainFactory.GetGrain<IAgentGrain>(name);
 
     [Fact]
-    public void Interface_IsTheAgentGrainTypeWithAnInterleavingGet()
+    public void Grain_IsTheAgentGrainTypeWithAnInterleavingGet()
     {
-        Assert.Equal("agent", typeof(IAgentGrain).GetCustomAttribute<GrainTypeAttribute>()!.Name);
+        Assert.Equal(AgentGrain.GrainTypeName, typeof(AgentGrain).GetCustomAttribute<GrainTypeAttribute>()!.GrainType.ToString());
         Assert.NotNull(typeof(IAgentGrain).GetMethod(nameof(IAgentGrain.GetAsync))!.GetCustomAttribute<AlwaysInterleaveAttribute>());
-        Assert.Null(typeof(IAgentGrain).GetMethod(nameof(IAgentGrain.ReloadAsync))!.GetCustomAttribute<AlwaysInterleaveAttribute>());
+        Assert.Null(typeof(IAgentGrain).GetMethod(nameof(IAgentGrain.AllowAlwaysAsync))!.GetCustomAttribute<AlwaysInterleaveAttribute>());
     }
 
     [Fact]
@@ -38,9 +44,8 @@ public class AgentGrainTests : IDisposable
     {
         _dir.WriteAgent("alpha", AgentFiles.Minimal("alpha") + "  soul: SOUL.md\n");
         _dir.Write("agents/alpha/SOUL.md", "I am {{agent.name}}.");
-        var grain = await ActivateAsync("alpha");
 
-        var definition = await grain.GetAsync();
+        var definition = await Agent("alpha").GetAsync();
 
         Assert.Equal("alpha", definition!.Name);
         Assert.Equal("I am {{agent.name}}.", definition.Prompts.Soul!.Text);
@@ -50,55 +55,41 @@ public class AgentGrainTests : IDisposable
     [Fact]
     public async Task Get_NoSuchAgent_IsNull()
     {
-        var grain = await ActivateAsync("ghost");
-
-        Assert.Null(await grain.GetAsync());
-        Assert.Null(await grain.ReloadAsync());
+        Assert.Null(await Agent("ghost").GetAsync());
     }
 
     [Fact]
     public async Task Get_PicksUpEditedFiles()
     {
         var home = _dir.WriteAgent("alpha", AgentFiles.Minimal("alpha"));
-        var grain = await ActivateAsync("alpha");
-        var before = await grain.GetAsync();
+        var before = await Agent("alpha").GetAsync();
 
         var file = Path.Combine(home, "agent.yaml");
         File.WriteAllText(file, AgentFiles.Minimal("alpha").Replace("name: alpha", "name: alpha\n  description: edited"));
         AgentFiles.Touch(file);
 
         Assert.Null(before!.Metadata.Description);
-        Assert.Equal("edited", (await grain.GetAsync())!.Metadata.Description);
+        Assert.Equal("edited", (await Agent("alpha").GetAsync())!.Metadata.Description);
     }
 
     [Fact]
-    public async Task Get_UnchangedFiles_KeepsTheSameDefinition()
+    public async Task Get_UnchangedFiles_GivesAnEqualDefinition()
     {
         _dir.WriteAgent("alpha", AgentFiles.Minimal("alpha"));
-        var grain = await ActivateAsync("alpha");
 
-        Assert.Same(await grain.GetAsync(), await grain.GetAsync());
-    }
+        var first = await Agent("alpha").GetAsync();
+        var second = await Agent("alpha").GetAsync();
 
-    [Fact]
-    public async Task Reload_ReadsTheFilesAgain()
-    {
-        _dir.WriteAgent("alpha", AgentFiles.Minimal("alpha"));
-        var grain = await ActivateAsync("alpha");
-        var before = await grain.GetAsync();
-
-        var after = await grain.ReloadAsync();
-
-        Assert.NotSame(before, after);
-        Assert.Same(after, await grain.GetAsync());
+        Assert.Equal(first!.SourceFile, second!.SourceFile);
+        Assert.Equal(first.Model, second.Model);
+        Assert.Equal(first.Tools.Count, second.Tools.Count);
     }
 
     [Fact]
     public async Task Get_BrokenAgent_IsNull()
     {
         _dir.WriteAgent("alpha", AgentFiles.Minimal("alpha").Replace("kind: Agent", "kind: Robot"));
-        var grain = await ActivateAsync("alpha");
 
-        Assert.Null(await grain.GetAsync());
+        Assert.Null(await Agent("alpha").GetAsync());
     }
 }

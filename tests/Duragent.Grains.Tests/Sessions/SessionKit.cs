@@ -3,13 +3,13 @@ using Duragent.FakeLlm;
 using Duragent.Grains.Tests.Llm;
 using Duragent.Hosting;
 using Duragent.Llm;
-using Duragent.Runtime;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 using Duragent.Storage;
 using Duragent.Testing;
 using Duragent.Agents;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 
 namespace Duragent.Grains.Tests.Sessions;
 
@@ -75,8 +75,8 @@ internal sealed class SessionKit : IAsyncDisposable
             }
             else if (fileStorage)
             {
-                b.Options.UseFileStorage = true;
-                b.Options.Directory = Path.Combine(root, ".duragent");
+                b.UseFileStorage = true;
+                b.Directory = Path.Combine(root, ".duragent");
             }
 
             b.Services.AddSingleton<IEnvironmentVariables>(env);
@@ -96,7 +96,6 @@ internal sealed class SessionKit : IAsyncDisposable
                 o.WorkspacePolicyFile = workspace.PolicyFile;
                 sessions?.Invoke(o);
             });
-            b.Services.AddDuragentGrains();
         });
         return new SessionKit(silo, fake, restartOf is null, owned ?? restartOf?._workspace, root);
     }
@@ -175,7 +174,7 @@ internal sealed class SessionKit : IAsyncDisposable
     {
         var log = Silo.Services.GetRequiredService<IEventLogStorage>();
         var events = new List<SessionEventEnvelope>();
-        await foreach (var stored in log.ReadAsync(new GrainId("session", id), 1))
+        await foreach (var stored in log.ReadAsync(GrainId.Create(SessionGrain.GrainTypeName, id), 1))
         {
             events.Add(SessionJson.DeserializeEnvelope(stored.Json));
         }
@@ -197,10 +196,9 @@ internal sealed class SessionKit : IAsyncDisposable
         }
 
         using var cts = new CancellationTokenSource(Wait);
-        await using var stream = await grain.OpenStreamAsync(new StreamOptions(info.LastSeq));
         try
         {
-            await foreach (var e in stream.ReadAllAsync(cts.Token))
+            await foreach (var e in grain.StreamAsync(new StreamOptions(info.LastSeq), cts.Token))
             {
                 if (e.Event is StatusChanged changed && changed.To == status)
                 {
@@ -219,10 +217,9 @@ internal sealed class SessionKit : IAsyncDisposable
     public static async Task<SessionEventEnvelope> WaitForEventAsync(ISessionGrain grain, long afterSeq, Func<SessionEventEnvelope, bool> match, string what)
     {
         using var cts = new CancellationTokenSource(Wait);
-        await using var stream = await grain.OpenStreamAsync(new StreamOptions(afterSeq));
         try
         {
-            await foreach (var e in stream.ReadAllAsync(cts.Token))
+            await foreach (var e in grain.StreamAsync(new StreamOptions(afterSeq), cts.Token))
             {
                 if (match(e))
                 {

@@ -62,7 +62,7 @@ public sealed class AnsweredMessagesPropertyTests
         model.Begin(rng, signals.Writer);
         using var stop = new CancellationTokenSource();
         var watcher = WatchStatusAsync(session, signals.Writer, stop.Token);
-        ISessionEventStream? attached = rng.Next(2) == 0 ? await session.OpenStreamAsync(new StreamOptions(0, Attach: true)) : null;
+        SessionKit.Attachment? attached = rng.Next(2) == 0 ? await SessionKit.AttachAsync(session) : null;
         var budget = 2 + rng.Next(5);
         var sent = 0;
 
@@ -152,7 +152,7 @@ public sealed class AnsweredMessagesPropertyTests
                 case SessionStatus.Paused:
                     if (attached is null && model.Roll(2) == 0)
                     {
-                        attached = await session.OpenStreamAsync(new StreamOptions(0, Attach: true));
+                        attached = await SessionKit.AttachAsync(session);
                     }
 
                     if (roll < 25 && sent < budget)
@@ -230,10 +230,9 @@ public sealed class AnsweredMessagesPropertyTests
 
     private static async Task WatchStatusAsync(ISessionGrain session, ChannelWriter<object> signals, CancellationToken cancellationToken)
     {
-        await using var stream = await session.OpenStreamAsync(new StreamOptions(0));
         try
         {
-            await foreach (var e in stream.ReadAllAsync(cancellationToken))
+            await foreach (var e in session.StreamAsync(new StreamOptions(0), cancellationToken))
             {
                 if (e.Event is StatusChanged changed)
                 {

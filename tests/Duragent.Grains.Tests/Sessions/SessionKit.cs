@@ -213,6 +213,60 @@ internal sealed class SessionKit : IAsyncDisposable
         throw new TimeoutException($"The session did not reach status {status} within {Wait}; it is {(await grain.GetInfoAsync())?.Status}.");
     }
 
+    /// <summary>
+    /// Attaches a client to the session (an attached stream read in the background) and returns once the session
+    /// counts it. Disposing the result ends the stream: the client detaches.
+    /// </summary>
+    public static async Task<Attachment> AttachAsync(ISessionGrain grain, string client = "test")
+    {
+        var before = (await grain.GetInfoAsync())?.AttachedClients ?? throw new InvalidOperationException("The session does not exist.");
+        var attachment = new Attachment(grain, client);
+        var deadline = DateTime.UtcNow + Wait;
+        while ((await grain.GetInfoAsync())?.AttachedClients <= before)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The session did not count the attached client within {Wait}.");
+            }
+
+            await Task.Delay(5);
+        }
+
+        return attachment;
+    }
+
+    /// <summary>An attached client; see <see cref="AttachAsync"/>.</summary>
+    public sealed class Attachment : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _reading;
+
+        internal Attachment(ISessionGrain grain, string client) =>
+            _reading = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var e in grain.StreamAsync(new StreamOptions(0, Attach: true, client), _stop.Token))
+                    {
+                        Received.Enqueue(e);
+                    }
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                }
+            });
+
+        /// <summary>The events this client received.</summary>
+        public System.Collections.Concurrent.ConcurrentQueue<SessionEventEnvelope> Received { get; } = new();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _reading.WaitAsync(Wait);
+            _stop.Dispose();
+        }
+    }
+
     /// <summary>Waits (on the event stream) for the first event after <paramref name="afterSeq"/> that matches.</summary>
     public static async Task<SessionEventEnvelope> WaitForEventAsync(ISessionGrain grain, long afterSeq, Func<SessionEventEnvelope, bool> match, string what)
     {

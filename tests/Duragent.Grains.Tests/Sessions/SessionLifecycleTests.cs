@@ -210,7 +210,7 @@ public sealed class SessionLifecycleTests
         var gate = new FakeGate();
         kit.Llm.Enqueue(FakeResponse.Text("partial", " answer").WithGate(gate, 1), FakeResponse.Text("full answer"));
         var (id, session) = await kit.CreateAsync();
-        var stream = await session.OpenStreamAsync(new StreamOptions(0, Attach: true, Client: "test"));
+        var stream = await SessionKit.AttachAsync(session);
         var accepted = await session.SendMessageAsync(new SendMessage("question"));
         await gate.WaitReachedAsync(SessionKit.Wait);
         await SessionKit.WaitForEventAsync(session, 0, e => e.Event is AssistantDelta, "the first delta");
@@ -242,7 +242,7 @@ public sealed class SessionLifecycleTests
         var gate = new FakeGate();
         kit.Llm.Enqueue(FakeResponse.Text("still", " working").WithGate(gate, 1));
         var (_, session) = await kit.CreateAsync();
-        var stream = await session.OpenStreamAsync(new StreamOptions(0, Attach: true));
+        var stream = await SessionKit.AttachAsync(session);
         var accepted = await session.SendMessageAsync(new SendMessage("question"));
         await gate.WaitReachedAsync(SessionKit.Wait);
 
@@ -263,12 +263,11 @@ public sealed class SessionLifecycleTests
         await kit.AskAsync(session, "first");
         var all = await kit.EventsAsync(id);
 
-        await using var stream = await session.OpenStreamAsync(new StreamOptions(AfterSeq: 3));
         var seen = new List<long>();
         using var cts = new CancellationTokenSource(SessionKit.Wait);
         var reader = Task.Run(async () =>
         {
-            await foreach (var e in stream.ReadAllAsync(cts.Token))
+            await foreach (var e in session.StreamAsync(new StreamOptions(AfterSeq: 3), cts.Token))
             {
                 seen.Add(e.Seq);
                 if (e.Event is TurnCompleted { } done && seen.Count > all.Count - 3)
@@ -291,10 +290,9 @@ public sealed class SessionLifecycleTests
         kit.Llm.Enqueue(FakeResponse.Text("bye"));
         var (id, session) = await kit.CreateAsync();
         await kit.AskAsync(session, "hi");
-        var stream = await session.OpenStreamAsync(new StreamOptions(AfterSeq: 1000));
         var ended = Task.Run(async () =>
         {
-            await foreach (var _ in stream.ReadAllAsync())
+            await foreach (var _ in session.StreamAsync(new StreamOptions(AfterSeq: 1000)))
             {
             }
         });
@@ -334,7 +332,7 @@ public sealed class SessionLifecycleTests
         var (_, session) = await kit.CreateAsync();
 
         // The only attached client leaves while the turn's last allowed tool runs: the pause waits for the tool.
-        var first = await session.OpenStreamAsync(new StreamOptions(0, Attach: true));
+        var first = await SessionKit.AttachAsync(session);
         var accepted = await session.SendMessageAsync(new SendMessage("run it"));
         await SessionKit.WaitForEventAsync(session, 0, e => e.Event is ToolStarted, "the tool to start");
         await first.DisposeAsync();
@@ -342,7 +340,7 @@ public sealed class SessionLifecycleTests
         Assert.Equal(TurnOutcome.MaxIterations, ended.Outcome);
 
         // The turn ended without another LLM call; a client is attached again and asks: the turn must run.
-        await using var second = await session.OpenStreamAsync(new StreamOptions(0, Attach: true));
+        await using var second = await SessionKit.AttachAsync(session);
         var next = await session.SendMessageAsync(new SendMessage("and now?"));
         var result = await SessionKit.WaitTurnAsync(session, next.Seq);
 

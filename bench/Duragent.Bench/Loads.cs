@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Duragent.Runtime;
+using Orleans.Runtime;
 using Duragent.Storage;
 using Duragent.Storage.File;
 
@@ -72,7 +72,7 @@ public sealed class AppendLoad : ILoad
         _directory = Path.Combine(root, "appends-" + Guid.NewGuid().ToString("N"));
         options.RootDirectory = _directory;
         _provider = new FileStorageProvider(options);
-        _ids = Enumerable.Range(0, sessions).Select(i => new GrainId("session", $"bench-{i}")).ToArray();
+        _ids = Enumerable.Range(0, sessions).Select(i => GrainId.Create("session", $"bench-{i}")).ToArray();
         _next = new long[sessions];
         Array.Fill(_next, 1);
     }

@@ -4,7 +4,7 @@ using System.Text;
 using Duragent.Bench.Processes;
 using Duragent.Configuration;
 using Duragent.Hosting;
-using Duragent.Runtime;
+using Orleans.Runtime;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 using Duragent.Storage;
@@ -104,7 +104,7 @@ public sealed class ResumeBenchmark : IBenchmark
         var watch = Stopwatch.StartNew();
         var bench = BenchWorkspace.Create(directory, "http://127.0.0.1:9/v1");
         var workspace = new DuragentWorkspace(DuragentConfigLoader.Load(bench.ConfigFile).Config);
-        var id = new GrainId("session", SessionKey);
+        var id = GrainId.Create("session", SessionKey);
         var state = new SessionState { SessionId = SessionKey };
         var messages = new List<(long Seq, int Chars)>();
         var random = new Random(events);
@@ -270,10 +270,9 @@ public sealed class ResumeBenchmark : IBenchmark
         Settle();
         var watch = Stopwatch.StartNew();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddDuragentNode(session.Workspace);
+        builder.AddDuragentNode(session.Workspace);
         using var host = builder.Build();
         await host.StartAsync();
-        await host.Services.GetRequiredService<LocalReminderService>().Loaded;
         var hostStart = watch.Elapsed.TotalMilliseconds;
         try
         {
@@ -426,7 +425,7 @@ public sealed class ResumeBenchmark : IBenchmark
 
     private sealed record GeneratedSession(DuragentWorkspace Workspace, int Events, int Messages, long TailFromSeq, int ContextTokens, long LogBytes, long SnapshotBytes)
     {
-        public GrainId Id { get; } = new("session", SessionKey);
+        public GrainId Id { get; } = GrainId.Create("session", SessionKey);
     }
 
     private enum LogWork

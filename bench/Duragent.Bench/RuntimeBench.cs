@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Duragent.Runtime;
 using Microsoft.Extensions.DependencyInjection;
+using Duragent.Hosting;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Duragent.Bench;
 
@@ -17,7 +18,8 @@ internal static class RuntimeBench
     public static async Task<int> RunAsync()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddDuragentSilo().AddGrain<IBenchGrain, BenchGrain>();
+        builder.UseOrleans(silo => silo.UseLocalhostClustering());
+        builder.Logging.QuietOrleansLogs();
         using var host = builder.Build();
         await host.StartAsync();
         var factory = host.Services.GetRequiredService<IGrainFactory>();
@@ -85,12 +87,13 @@ internal static class RuntimeBench
     }
 }
 
-[GrainType("bench")]
+[Alias("duragent.bench")]
 public interface IBenchGrain : IGrainWithStringKey
 {
     Task<int> PingAsync(int n);
 }
 
+[GrainType("bench")]
 public sealed class BenchGrain : Grain, IBenchGrain
 {
     public Task<int> PingAsync(int n) => Task.FromResult(n + 1);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Duragent.Runtime;
+using Orleans.Runtime;
 using Duragent.Storage;
 using Duragent.Storage.File;
 
@@ -155,7 +155,7 @@ public sealed class StorageBenchmark : IBenchmark
     private static async Task ReactivationAsync(string root, int events, int runs)
     {
         var directory = Path.Combine(root, "reactivation");
-        var id = new GrainId("session", "long");
+        var id = GrainId.Create("session", "long");
         const int TailAfterSnapshot = 50;
         var snapshotSeq = events - TailAfterSnapshot;
         using (var provider = new FileStorageProvider(new FileStorageOptions { RootDirectory = directory }))

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Duragent.Runtime;
+using Orleans.Runtime;
 using Duragent.Storage.File;
 using Xunit.Abstractions;
 
@@ -80,7 +80,7 @@ public sealed class FileStorageCrashTests(ITestOutputHelper output) : IDisposabl
 
     private static async Task<long> VerifyLogAsync(FileStorageProvider provider, string log, int kill)
     {
-        var id = new GrainId("session", log);
+        var id = GrainId.Create("session", log);
         long expected = 1;
         await foreach (var stored in provider.EventLog.ReadAsync(id, 1))
         {

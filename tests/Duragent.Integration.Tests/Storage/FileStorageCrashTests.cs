@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Orleans.Runtime;
 using Duragent.Storage.File;
+using Orleans.Runtime;
 using Xunit.Abstractions;
 
 namespace Duragent.Integration.Tests.Storage;

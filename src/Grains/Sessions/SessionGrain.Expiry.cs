@@ -1,0 +1,81 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Duragent.Agents;
+using Duragent.Llm;
+using Duragent.Policy;
+using Duragent.Sessions.Events;
+using Duragent.Storage;
+using Duragent.Tools;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Duragent.Sessions;
+
+// Idle expiry (ttl_hours) on a durable wake-up.
+public sealed partial class SessionGrain
+{
+    /// <summary>Plans the idle expiry (<c>ttl_hours</c>) of the session: one durable reminder, moved after each turn.</summary>
+    private async Task ScheduleExpiryAsync()
+    {
+        if (await TtlAsync() is not { } ttl)
+        {
+            await Wakeups.CancelAsync(TtlReminder);
+            return;
+        }
+
+        await Wakeups.AtAsync(TtlReminder, State.UpdatedAt + ttl);
+    }
+
+    private async Task ExpireIfIdleAsync()
+    {
+        if (!State.Exists || State.Status == SessionStatus.Completed || await TtlAsync() is not { } ttl)
+        {
+            return;
+        }
+
+        var idleUntil = State.UpdatedAt + ttl;
+        if (State.Status == SessionStatus.Running || IsWorkRunning || _attached > 0 || _clock.GetUtcNow() < idleUntil)
+        {
+            // Still in use, or used since the reminder was planned: look again one TTL after the last activity.
+            await Wakeups.AtAsync(TtlReminder, Max(idleUntil, _clock.GetUtcNow() + TimeSpan.FromMinutes(1)));
+            return;
+        }
+
+        await EnsureHistoryAsync();
+        var events = new List<SessionEvent>();
+        if (State.Turn is { } parked)
+        {
+            foreach (var call in parked.Calls.Where(c => !c.IsDone))
+            {
+                events.Add(new ToolFinished(parked.TurnId, call.CallId, call.Tool, ToolOutcome.Skipped, "Skipped: the session expired."));
+            }
+
+            EndTurn(events, TurnOutcome.Cancelled, null, "the session expired", sessionEnds: true);
+        }
+
+        events.Add(new StatusChanged(State.Status, SessionStatus.Completed, $"expired after {ttl.TotalHours:0.#} hours without activity"));
+        await RecordAsync(events);
+        await Wakeups.CancelAsync(ApprovalReminder);
+        LogExpired(_logger, SessionId, ttl.TotalHours);
+    }
+
+    private async Task<TimeSpan?> TtlAsync()
+    {
+        var hours = _options.TtlHours;
+        try
+        {
+            hours = (await LoadAgentAsync(State.Agent)).Session.TtlHours ?? hours;
+        }
+        catch (AgentNotFoundException)
+        {
+            // The agent is gone: the workspace default applies.
+        }
+
+        return hours > 0 ? TimeSpan.FromHours(hours) : null;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+}

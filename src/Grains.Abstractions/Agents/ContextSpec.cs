@@ -1,6 +1,8 @@
 namespace Duragent.Agents;
 
 /// <summary>How tool results are cut when longer than <see cref="ContextSpec.MaxToolResultTokens"/>.</summary>
+[GenerateSerializer]
+[Alias("duragent.tool-result-truncation")]
 public enum ToolResultTruncation
 {
     /// <summary>Keep the beginning.</summary>
@@ -14,6 +16,8 @@ public enum ToolResultTruncation
 }
 
 /// <summary>The <c>spec.session.context</c> block: the context-window budget.</summary>
+[GenerateSerializer]
+[Alias("duragent.context-spec")]
 public sealed record ContextSpec
 {
     /// <summary>The default history budget: 40000 tokens.</summary>
@@ -32,17 +36,22 @@ public sealed record ContextSpec
     public const int DefaultToolResultKeepLast = 5;
 
     /// <summary>Token budget for the history; 40000 by default, 0 means no cap.</summary>
+    [Id(0)]
     public int MaxHistoryTokens { get; init; } = DefaultMaxHistoryTokens;
 
     /// <summary>Cap on one tool result; 8000 tokens by default, always greater than 0.</summary>
+    [Id(1)]
     public int MaxToolResultTokens { get; init; } = DefaultMaxToolResultTokens;
 
     /// <summary>Which part of a long tool result is kept; <c>head</c> by default.</summary>
+    [Id(2)]
     public ToolResultTruncation ToolResultTruncation { get; init; } = DefaultToolResultTruncation;
 
     /// <summary>The oldest tool results kept unmasked; 2 by default.</summary>
+    [Id(3)]
     public int ToolResultKeepFirst { get; init; } = DefaultToolResultKeepFirst;
 
     /// <summary>The newest tool results kept unmasked; 5 by default.</summary>
+    [Id(4)]
     public int ToolResultKeepLast { get; init; } = DefaultToolResultKeepLast;
 }

@@ -1,6 +1,8 @@
 namespace Duragent.Agents;
 
 /// <summary>The LLM providers an agent can name in <c>spec.model.provider</c>.</summary>
+[GenerateSerializer]
+[Alias("duragent.model-provider")]
 public enum ModelProvider
 {
     /// <summary><c>anthropic</c>: the Anthropic Messages API.</summary>

@@ -4,6 +4,8 @@ namespace Duragent.Sessions;
 /// The states of the durable session state machine. Serialized snake_case: <c>active</c>, <c>running</c>,
 /// <c>awaiting_approval</c>, <c>paused</c>, <c>completed</c>, <c>failed</c>.
 /// </summary>
+[GenerateSerializer]
+[Alias("duragent.session-status")]
 public enum SessionStatus
 {
     /// <summary>Idle, waiting for a message.</summary>

@@ -16,7 +16,13 @@ public readonly record struct EventToAppend(string Type, DateTimeOffset Timestam
 /// provider adds to its own format (the file provider's batch markers) is left out, so an event reads back as it was
 /// appended.
 /// </summary>
-public readonly record struct StoredEvent(long Seq, DateTimeOffset Timestamp, string Type, ReadOnlyMemory<byte> Json);
+[GenerateSerializer]
+[Alias("duragent.stored-event")]
+public readonly record struct StoredEvent(
+    [Id(0)] long Seq,
+    [Id(1)] DateTimeOffset Timestamp,
+    [Id(2)] string Type,
+    [Id(3)] ReadOnlyMemory<byte> Json);
 
 /// <summary>Where a log stands.</summary>
 /// <param name="FirstSeq">The first sequence number still readable (1 when nothing was discarded; equal to <paramref name="NextSeq"/> when empty).</param>
@@ -27,6 +33,8 @@ public readonly record struct EventLogInfo(long FirstSeq, long NextSeq)
 }
 
 /// <summary>What compaction does with events behind a snapshot.</summary>
+[GenerateSerializer]
+[Alias("duragent.compaction-mode")]
 public enum CompactionMode
 {
     /// <summary>Leave the log as it is.</summary>

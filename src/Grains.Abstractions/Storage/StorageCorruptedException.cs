@@ -5,6 +5,9 @@ namespace Duragent.Storage;
 /// event, a sequence gap. The message names the place (file and line, or table and key). Never turned into an
 /// empty result: the grain's activation fails with it, and an operator has to look at the data.
 /// </summary>
+/// <remarks>Orleans-serialized: grain calls rethrow it at the caller with <see cref="Location"/> and <see cref="Line"/> intact.</remarks>
+[GenerateSerializer]
+[Alias("duragent.storage-corrupted-exception")]
 public class StorageCorruptedException : Exception
 {
     public StorageCorruptedException()
@@ -29,8 +32,10 @@ public class StorageCorruptedException : Exception
     }
 
     /// <summary>Where the bad data is: a file path, or a table and key.</summary>
+    [Id(0)]
     public string? Location { get; }
 
     /// <summary>The 1-based line in <see cref="Location"/>, when it is a file.</summary>
+    [Id(1)]
     public long? Line { get; }
 }

@@ -1,6 +1,8 @@
 namespace Duragent.Storage;
 
 /// <summary>Why storage refused a write (<see cref="StorageUnavailableException"/>).</summary>
+[GenerateSerializer]
+[Alias("duragent.storage-fault")]
 public enum StorageFault
 {
     /// <summary>No space left on the device (ENOSPC).</summary>

@@ -6,6 +6,9 @@ namespace Duragent.Storage;
 /// write, and nothing stored before is lost. The condition is usually temporary: writes work again once space is freed,
 /// and <see cref="IStorageHealth"/> says when. The HTTP gateway answers it with <c>507 insufficient_storage</c>.
 /// </summary>
+/// <remarks>Orleans-serialized: grain calls rethrow it at the caller with <see cref="Fault"/> and <see cref="Location"/> intact.</remarks>
+[GenerateSerializer]
+[Alias("duragent.storage-unavailable-exception")]
 public sealed class StorageUnavailableException : IOException
 {
     public StorageUnavailableException()
@@ -30,8 +33,10 @@ public sealed class StorageUnavailableException : IOException
     }
 
     /// <summary>What the storage reported.</summary>
+    [Id(0)]
     public StorageFault Fault { get; }
 
     /// <summary>The file (or table) the write was for, when known.</summary>
+    [Id(1)]
     public string? Location { get; }
 }

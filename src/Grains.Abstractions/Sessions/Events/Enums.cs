@@ -1,6 +1,8 @@
 namespace Duragent.Sessions.Events;
 
 /// <summary>A decision on a pending approval. Serialized <c>allow_once</c>, <c>allow_always</c>, <c>deny</c>.</summary>
+[GenerateSerializer]
+[Alias("duragent.approval-choice")]
 public enum ApprovalChoice
 {
     AllowOnce = 0,
@@ -9,6 +11,8 @@ public enum ApprovalChoice
 }
 
 /// <summary>How a tool call ended. Serialized <c>ok</c>, <c>error</c>, <c>denied</c>, <c>skipped</c>, <c>timeout</c>.</summary>
+[GenerateSerializer]
+[Alias("duragent.tool-outcome")]
 public enum ToolOutcome
 {
     /// <summary>The tool ran and succeeded (exit code 0 for processes).</summary>
@@ -28,6 +32,8 @@ public enum ToolOutcome
 }
 
 /// <summary>How a turn ended. Serialized <c>completed</c>, <c>cancelled</c>, <c>failed</c>, <c>max_iterations</c>.</summary>
+[GenerateSerializer]
+[Alias("duragent.turn-outcome")]
 public enum TurnOutcome
 {
     /// <summary>The model gave its answer.</summary>

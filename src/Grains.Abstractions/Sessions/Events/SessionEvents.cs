@@ -110,7 +110,10 @@ public sealed record StatusChanged(SessionStatus From, SessionStatus To, string?
 public sealed record SessionError(string Code, string Message, string? TurnId = null) : SessionEvent;
 
 /// <summary>A tool call as the model asked for it. <see cref="Arguments"/> is the raw JSON text.</summary>
-public sealed record ToolCallRecord(string Id, string Name, string Arguments);
+/// <remarks>Also crosses grain boundaries inside <see cref="SessionMessage"/>, hence the Orleans serializer.</remarks>
+[GenerateSerializer]
+[Alias("duragent.tool-call-record")]
+public sealed record ToolCallRecord([Id(0)] string Id, [Id(1)] string Name, [Id(2)] string Arguments);
 
 /// <summary>Token counts reported by the provider.</summary>
 public sealed record TokenUsage(int InputTokens, int OutputTokens)

@@ -1,0 +1,354 @@
+using System.Collections;
+using System.Reflection;
+using System.Text;
+using Duragent.Agents;
+using Duragent.Sessions;
+using Duragent.Sessions.Events;
+using Duragent.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace Duragent.Grains.Tests.Serialization;
+
+/// <summary>
+/// Every type that crosses an <see cref="ISessionGrain"/> or <see cref="IAgentGrain"/> boundary survives Orleans'
+/// serializer (silo to client) and deep copier (grain to grain in one silo) with every field intact: optional fields
+/// set and null, nested lists, derived types, and the exceptions grain methods throw.
+/// </summary>
+public sealed class GrainBoundarySerializationTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 21, 10, 0, 0, 123, TimeSpan.Zero);
+
+    private readonly ServiceProvider _services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+
+    public void Dispose() => _services.Dispose();
+
+    [Fact]
+    public void SessionRequests_SurviveSerializerAndCopier()
+    {
+        AssertCrosses(new CreateSession("helper", OnDisconnect.Continue, "gateway", "telegram", "chat-42"));
+        AssertCrosses(new CreateSession("helper"));
+        AssertCrosses(new SendMessage("hello", "u1", "Ada", "cli", "client-7"));
+        AssertCrosses(new SendMessage("hello"));
+        AssertCrosses(new DecideApproval("call_1", ApprovalChoice.AllowAlways, "ada"));
+        AssertCrosses(new DecideApproval("call_1", ApprovalChoice.Deny));
+        AssertCrosses(new MessageQuery(20, BeforeSeq: 90, AfterSeq: 3, NewestFirst: true, IncludeTools: true));
+        AssertCrosses(new MessageQuery());
+        AssertCrosses(new StreamOptions(12, Attach: true, Client: "sse 127.0.0.1:5123"));
+        AssertCrosses(new StreamOptions());
+    }
+
+    [Fact]
+    public void SessionReplies_SurviveSerializerAndCopier()
+    {
+        var approval = new PendingApprovalInfo("turn_1", "call_1", "bash", "rm -rf build", "{\"command\":\"rm -rf build\"}", T0, T0.AddMinutes(30));
+        AssertCrosses(new MessageAccepted("msg_1", 12, "turn_1", StartedTurn: true, Duplicate: true));
+        AssertCrosses(new MessageAccepted("msg_1", 12, null, StartedTurn: false));
+        AssertCrosses(approval);
+        AssertCrosses(approval with { ExpiresAt = null });
+        AssertCrosses(new SessionInfo(
+            "session_01", "helper", SessionStatus.AwaitingApproval, T0, T0.AddSeconds(5), OnDisconnect.Continue, 40, 7,
+            "turn_1", approval, "llm_unreachable", AttachedClients: 2, Source: "api"));
+        AssertCrosses(new SessionInfo("session_02", "helper", SessionStatus.Active, T0, T0, OnDisconnect.Pause, 1, 0));
+        AssertCrosses(new TurnResult("turn_1", SessionStatus.Active, TurnOutcome.MaxIterations, "done", "msg_2", approval, "limit", 55));
+        AssertCrosses(new TurnResult("turn_1", SessionStatus.Paused, null, null, null, null, null, 55));
+    }
+
+    [Fact]
+    public void Pages_KeepTheirListsAndNestedRecords()
+    {
+        var calls = new List<ToolCallRecord> { new("call_1", "bash", "{\"command\":\"ls\"}"), new("call_2", "web", "{}") };
+        AssertCrosses(new MessagePage(
+            new List<SessionMessage>
+            {
+                new(3, "user", "list files", T0, "msg_1"),
+                new(4, "assistant", string.Empty, T0.AddSeconds(1), "msg_2", calls),
+                new(5, "tool", "a.txt", T0.AddSeconds(2), ToolCallId: "call_1", ToolName: "bash", Interrupted: true),
+            },
+            NextCursor: 3,
+            HasMore: true));
+        AssertCrosses(new MessagePage(Array.Empty<SessionMessage>(), null, false));
+
+        AssertCrosses(new StoredEventsPage(
+            new[]
+            {
+                new StoredEvent(1, T0, SessionEventTypes.SessionStarted, Encoding.UTF8.GetBytes("{\"seq\":1,\"type\":\"session_started\",\"agent\":\"helper\"}")),
+                new StoredEvent(2, T0.AddSeconds(1), SessionEventTypes.UserMessage, ReadOnlyMemory<byte>.Empty),
+            },
+            NextAfter: 2,
+            HasMore: false));
+    }
+
+    [Fact]
+    public void InterfaceTypedLists_AcceptCompilerSynthesizedCollections()
+    {
+        // A collection expression typed IReadOnlyList<T> is a compiler-private type; Orleans' interface-collection
+        // codecs carry it as a List<T>. (A field typed object, like AgentDefinition.Hooks, has no such fallback.)
+        IReadOnlyList<ToolCallRecord> calls = [new("call_1", "bash", "{}"), new("call_2", "web", "{}")];
+        var message = new SessionMessage(4, "assistant", string.Empty, T0, ToolCalls: calls);
+
+        foreach (var crossed in new[] { RoundTrip(message), Copy(message), (SessionMessage)RoundTrip<object>(message) })
+        {
+            Assert.Equal(calls, crossed.ToolCalls);
+        }
+    }
+
+    [Fact]
+    public void EventEnvelope_CrossesAsJsonAndParsesAgain()
+    {
+        var json = SessionJson.SerializeEnvelope(9, T0, new UserMessage("msg_1", "hello", SenderName: "Ada"));
+        var envelope = SessionJson.DeserializeEnvelope(json);
+
+        foreach (var crossed in new[] { RoundTrip(envelope), Copy(envelope) })
+        {
+            AssertDeepEqual(envelope, crossed, nameof(SessionEventEnvelope));
+            Assert.Equal(new UserMessage("msg_1", "hello", SenderName: "Ada"), crossed.Event);
+        }
+    }
+
+    [Fact]
+    public void AgentDefinition_KeepsEveryBlock()
+    {
+        var hooks = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["on_turn_end"] = new object?[] { "notify", null, new Dictionary<string, object?> { ["url"] = "http://x" }.AsReadOnly() },
+            ["enabled"] = "true",
+        }.AsReadOnly();
+        var definition = new AgentDefinition
+        {
+            Metadata = new AgentMetadata
+            {
+                Name = "helper",
+                Description = "Helps.",
+                Version = "1.2",
+                Labels = new Dictionary<string, string>(StringComparer.Ordinal) { ["team"] = "infra", ["tier"] = "1" }.AsReadOnly(),
+            },
+            HomeDirectory = "/agents/helper",
+            SourceFile = "/agents/helper/agent.yaml",
+            Model = new ModelSpec
+            {
+                Provider = ModelProvider.OpenAICompatible,
+                Name = "qwen",
+                Temperature = 0.2,
+                MaxInputTokens = 32000,
+                MaxOutputTokens = 2048,
+                BaseUrl = "http://localhost:8000/v1",
+                ApiKeyEnv = "MY_KEY",
+            },
+            Prompts = new AgentPrompts
+            {
+                Soul = new PromptFile("/agents/helper/SOUL.md", "You are kind."),
+                SystemPrompt = new PromptFile("/agents/helper/SYSTEM.md", "Today is {{date}}."),
+                Instructions = null,
+            },
+            SkillsDirectory = "/agents/helper/skills",
+            Session = new AgentSessionSpec
+            {
+                OnDisconnect = OnDisconnect.Continue,
+                MaxToolIterations = 4,
+                LlmTimeoutSeconds = 60,
+                TtlHours = 48,
+                Compaction = CompactionMode.Archive,
+                Context = new ContextSpec
+                {
+                    MaxHistoryTokens = 1000,
+                    MaxToolResultTokens = 200,
+                    ToolResultTruncation = ToolResultTruncation.Both,
+                    ToolResultKeepFirst = 1,
+                    ToolResultKeepLast = 3,
+                },
+            },
+            Tools = new ToolSpec[]
+            {
+                new BuiltinToolSpec { Name = BuiltinToolNames.Bash },
+                new CliToolSpec { Name = "deploy", Command = "./deploy.sh", Description = "Deploys.", ReadmePath = "/agents/helper/tools/README.md", TimeoutSeconds = 30, Idempotent = true },
+            },
+            Memory = new MemorySpec { Backend = "filesystem" },
+            Hooks = hooks,
+            Access = new object?[] { "ada", "bob" },
+        };
+
+        AssertCrosses(definition);
+    }
+
+    [Fact]
+    public void AgentDefinition_KeepsZeroesAndNullsThatDifferFromInitializers()
+    {
+        // Initializers give 10, 300, 40000 … and Pause; the wire must carry the sender's values, not the defaults.
+        var definition = new AgentDefinition
+        {
+            Metadata = new AgentMetadata { Name = "minimal" },
+            HomeDirectory = "/agents/minimal",
+            SourceFile = "/agents/minimal/agent.yaml",
+            Model = new ModelSpec { Provider = ModelProvider.Anthropic, Name = "claude" },
+            SkillsDirectory = "/agents/minimal/skills",
+            Session = new AgentSessionSpec
+            {
+                MaxToolIterations = 0,
+                LlmTimeoutSeconds = 0,
+                Context = new ContextSpec { MaxHistoryTokens = 0, ToolResultKeepFirst = 0, ToolResultKeepLast = 0 },
+            },
+        };
+
+        AssertCrosses(definition);
+        var crossed = RoundTrip(definition);
+        Assert.Equal(0, crossed.Session.MaxToolIterations);
+        Assert.Equal(0, crossed.Session.Context.MaxHistoryTokens);
+        Assert.Null(crossed.Memory);
+        Assert.Null(crossed.Hooks);
+        Assert.Empty(crossed.Tools);
+        Assert.Empty(crossed.Metadata.Labels);
+    }
+
+    [Fact]
+    public void Enums_KeepEveryValue()
+    {
+        AssertEveryValue<SessionStatus>();
+        AssertEveryValue<OnDisconnect>();
+        AssertEveryValue<ApprovalChoice>();
+        AssertEveryValue<ToolOutcome>();
+        AssertEveryValue<TurnOutcome>();
+        AssertEveryValue<ModelProvider>();
+        AssertEveryValue<ToolResultTruncation>();
+        AssertEveryValue<CompactionMode>();
+        AssertEveryValue<StorageFault>();
+    }
+
+    [Fact]
+    public void Exceptions_KeepTypeMessageAndFields()
+    {
+        var inner = new InvalidOperationException("inner cause");
+        AssertExceptionCrosses(new SessionNotFoundException("session_01"));
+        AssertExceptionCrosses(new SessionStateException("The session is completed."));
+        AssertExceptionCrosses(new AgentNotFoundException("helper", "agent.yaml: line 3: bad provider"));
+        AssertExceptionCrosses(new AgentNotFoundException("helper"));
+        AssertExceptionCrosses(new SessionRequestException("content is empty"));
+        AssertExceptionCrosses(new StorageUnavailableException("disk full", StorageFault.NoSpace, "/data/sessions/s1/events.log", inner));
+        AssertExceptionCrosses(new StorageUnavailableException("read-only", StorageFault.ReadOnly, null, null));
+        AssertExceptionCrosses(new StorageCorruptedException("not a JSON object", "/data/sessions/s1/events.log", 17, inner));
+        AssertExceptionCrosses(new StorageCorruptedException("sequence gap"));
+    }
+
+    [Fact]
+    public void Exceptions_KeepTheirStackTrace()
+    {
+        var thrown = Assert.Throws<SessionNotFoundException>(static () => ThrowNotFound("session_01"));
+
+        var crossed = Assert.IsType<SessionNotFoundException>(RoundTrip<Exception>(thrown));
+
+        Assert.Contains(nameof(Exceptions_KeepTheirStackTrace), crossed.StackTrace, StringComparison.Ordinal);
+    }
+
+    private T RoundTrip<T>(T value)
+    {
+        var serializer = _services.GetRequiredService<Serializer>();
+        return serializer.Deserialize<T>(serializer.SerializeToArray(value))!;
+    }
+
+    private T Copy<T>(T value) => _services.GetRequiredService<DeepCopier>().Copy(value)!;
+
+    private static void ThrowNotFound(string sessionId) => throw new SessionNotFoundException(sessionId);
+
+    private void AssertCrosses<T>(T value)
+        where T : notnull
+    {
+        AssertDeepEqual(value, RoundTrip(value), $"{typeof(T).Name} (serialized)");
+        AssertDeepEqual(value, Copy(value), $"{typeof(T).Name} (copied)");
+
+        // Grain calls carry arguments and results as object fields: the runtime type must come back as well.
+        AssertDeepEqual(value, RoundTrip<object>(value), $"{typeof(T).Name} (serialized as object)");
+    }
+
+    private void AssertEveryValue<TEnum>()
+        where TEnum : struct, Enum
+    {
+        foreach (var value in Enum.GetValues<TEnum>())
+        {
+            Assert.Equal(value, RoundTrip(value));
+            Assert.Equal(value, RoundTrip<object>(value));
+            Assert.Equal(value, Copy(value));
+            Assert.Equal((TEnum?)value, RoundTrip<TEnum?>(value));
+        }
+    }
+
+    private void AssertExceptionCrosses(Exception exception)
+    {
+        // Orleans carries a failed call's exception in a field typed Exception.
+        AssertExceptionEqual(exception, RoundTrip(exception), "serialized");
+        AssertExceptionEqual(exception, Copy(exception), "copied");
+    }
+
+    private static void AssertExceptionEqual(Exception expected, Exception? actual, string how)
+    {
+        Assert.NotNull(actual);
+        Assert.Equal(expected.GetType(), actual.GetType());
+        Assert.Equal(expected.Message, actual.Message);
+        Assert.Equal(expected.HResult, actual.HResult);
+        foreach (var property in expected.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.DeclaringType is { } declaring && declaring.Assembly != typeof(Exception).Assembly)
+            {
+                AssertDeepEqual(property.GetValue(expected), property.GetValue(actual), $"{expected.GetType().Name}.{property.Name} ({how})");
+            }
+        }
+
+        if (expected.InnerException is null)
+        {
+            Assert.Null(actual.InnerException);
+        }
+        else
+        {
+            AssertExceptionEqual(expected.InnerException, actual.InnerException, how);
+        }
+    }
+
+    /// <summary>Same runtime types and values all the way down; lists and dictionaries by content.</summary>
+    private static void AssertDeepEqual(object? expected, object? actual, string path)
+    {
+        if (expected is null || actual is null)
+        {
+            Assert.True(expected is null && actual is null, $"{path}: expected {expected ?? "null"}, got {actual ?? "null"}");
+            return;
+        }
+
+        var type = expected.GetType();
+        Assert.True(type == actual.GetType(), $"{path}: expected a {type}, got a {actual.GetType()}");
+        switch (expected)
+        {
+            case string or bool or char or int or long or double or decimal or DateTimeOffset or DateTime or TimeSpan or Enum:
+                Assert.True(expected.Equals(actual), $"{path}: expected {expected}, got {actual}");
+                return;
+            case ReadOnlyMemory<byte> bytes:
+                Assert.True(bytes.Span.SequenceEqual(((ReadOnlyMemory<byte>)actual).Span), $"{path}: the bytes differ");
+                return;
+            case IDictionary dictionary:
+                var other = (IDictionary)actual;
+                Assert.True(dictionary.Count == other.Count, $"{path}: expected {dictionary.Count} entries, got {other.Count}");
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    Assert.True(other.Contains(entry.Key), $"{path}: key '{entry.Key}' is missing");
+                    AssertDeepEqual(entry.Value, other[entry.Key], $"{path}[{entry.Key}]");
+                }
+
+                return;
+            case IEnumerable sequence:
+                var expectedItems = sequence.Cast<object?>().ToList();
+                var actualItems = ((IEnumerable)actual).Cast<object?>().ToList();
+                Assert.True(expectedItems.Count == actualItems.Count, $"{path}: expected {expectedItems.Count} items, got {actualItems.Count}");
+                for (var i = 0; i < expectedItems.Count; i++)
+                {
+                    AssertDeepEqual(expectedItems[i], actualItems[i], $"{path}[{i}]");
+                }
+
+                return;
+        }
+
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length == 0)
+            {
+                AssertDeepEqual(property.GetValue(expected), property.GetValue(actual), $"{path}.{property.Name}");
+            }
+        }
+    }
+}

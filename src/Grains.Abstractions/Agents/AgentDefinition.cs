@@ -3,8 +3,11 @@ namespace Duragent.Agents;
 /// <summary>
 /// A parsed agent (<c>agent.yaml</c> plus its prompt files), immutable. Paths are full paths; prompt texts are
 /// the raw file contents, with <c>{{date}}</c>-style variables filled in only when the system prompt is rendered.
+/// <see cref="ImmutableAttribute"/>: sessions ask for it at every turn, and a call within one silo then passes the
+/// instance itself instead of a deep copy (nothing mutates it; across silos it is serialized as usual).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("duragent.agent-definition")]
 public sealed record AgentDefinition
 {

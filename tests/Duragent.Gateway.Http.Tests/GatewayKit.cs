@@ -26,15 +26,17 @@ internal sealed class GatewayKit : IAsyncDisposable
 
     private readonly TempDirectory _directory;
     private readonly bool _owner;
+    private readonly int? _port;
     private bool _stopped;
     private bool _appDisposed;
     private Task? _shutdown;
 
-    private GatewayKit(TempDirectory directory, FakeLlmServer llm, bool owner, WebApplication app, TestLogSink logs, DuragentWorkspace workspace)
+    private GatewayKit(TempDirectory directory, FakeLlmServer llm, bool owner, int? port, WebApplication app, TestLogSink logs, DuragentWorkspace workspace)
     {
         _directory = directory;
         Llm = llm;
         _owner = owner;
+        _port = port;
         App = app;
         Logs = logs;
         Workspace = workspace;
@@ -91,21 +93,58 @@ internal sealed class GatewayKit : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Copies an existing workspace (the folder of its <c>duragent.yaml</c>, with <c>.duragent/</c>) to a temp directory
+    /// and starts the server on the copy, on a free port whatever its <c>duragent.yaml</c> says. <paramref name="prepare"/>
+    /// runs on the copy first, with the kit's fake LLM (to point the agents' <c>base_url</c> at it, for example).
+    /// </summary>
+    public static async Task<GatewayKit> StartOnCopyAsync(string source, Action<string, FakeLlmServer>? prepare = null)
+    {
+        var directory = new TempDirectory("workspace");
+        var llm = await FakeLlmServer.StartAsync();
+        try
+        {
+            CopyDirectory(source, directory.Path);
+            prepare?.Invoke(directory.Path, llm);
+            return await StartOnAsync(directory, llm, owner: true, gateway: null, services: null, start: true, port: 0);
+        }
+        catch
+        {
+            await llm.DisposeAsync();
+            directory.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Stops this server and starts another on the same workspace and fake LLM (disposing it leaves both to this kit).</summary>
     public async Task<GatewayKit> RestartAsync(Action<string>? prepare = null)
     {
         await StopAsync();
         await DisposeAppAsync();
         prepare?.Invoke(Root);
-        return await StartOnAsync(_directory, Llm, owner: false, gateway: null, services: null, start: true);
+        return await StartOnAsync(_directory, Llm, owner: false, gateway: null, services: null, start: true, _port);
     }
 
-    private static async Task<GatewayKit> StartOnAsync(TempDirectory directory, FakeLlmServer llm, bool owner, Action<GatewayOptions>? gateway, Action<IServiceCollection>? services, bool start)
+    private static void CopyDirectory(string source, string target)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(target, Path.GetRelativePath(source, dir)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetRelativePath(source, file)));
+        }
+    }
+
+    private static async Task<GatewayKit> StartOnAsync(TempDirectory directory, FakeLlmServer llm, bool owner, Action<GatewayOptions>? gateway, Action<IServiceCollection>? services, bool start, int? port = null)
     {
         var workspace = new DuragentWorkspace(DuragentConfigLoader.Load(Path.Combine(directory.Path, "duragent.yaml")).Config);
         var logs = new TestLogSink();
         var app = DuragentServer.Build(workspace, new ServeOverrides
         {
+            Port = port,
             ConfigureNode = node => node.ConfigureLlm = o =>
             {
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(5);
@@ -123,7 +162,7 @@ internal sealed class GatewayKit : IAsyncDisposable
                 services?.Invoke(s);
             },
         });
-        var kit = new GatewayKit(directory, llm, owner, app, logs, workspace);
+        var kit = new GatewayKit(directory, llm, owner, port, app, logs, workspace);
         if (start)
         {
             await kit.StartServerAsync();

@@ -1,6 +1,6 @@
-using Duragent.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
+using Orleans.Runtime;
 
 namespace Duragent.Storage.File;
 

@@ -1,4 +1,4 @@
-using Duragent.Runtime;
+using Orleans.Runtime;
 
 namespace Duragent.Storage.File;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Duragent.Runtime;
 
 namespace Duragent.Storage.File;
 

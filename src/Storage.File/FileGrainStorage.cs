@@ -1,15 +1,20 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using Duragent.Runtime;
 using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
 
 namespace Duragent.Storage.File;
 
 /// <summary>
-/// Grain state in YAML files: <c>&lt;grain dir&gt;/state.yaml</c> for the record named <c>state</c>,
-/// <c>&lt;grain dir&gt;/&lt;name&gt;.state.yaml</c> otherwise. Each file holds <c>version</c> (the ETag) and
-/// <c>state</c>. Writes are atomic (temp file, fsync, rename, directory fsync) and conditional on the ETag.
+/// Orleans grain storage in YAML files: <c>&lt;grain dir&gt;/state.yaml</c> for the record named <c>state</c>,
+/// <c>&lt;grain dir&gt;/&lt;name&gt;.state.yaml</c> otherwise, where the grain dir comes from the grain type and key
+/// (<see cref="FileLayout"/>; both must be valid <see cref="GrainKey"/>s). Each file holds <c>version</c> (the ETag) and
+/// <c>state</c>. Writes are atomic (temp file, fsync, rename, directory fsync) and conditional on the ETag; a stale one
+/// throws Orleans' <see cref="InconsistentStateException"/>.
 /// </summary>
 /// <remarks>
 /// The provider is the workspace's only writer (the lock file), so it caches each record's version and does not
@@ -24,14 +29,16 @@ public sealed class FileGrainStorage : IGrainStorage
     private readonly FlushScheduler _scheduler;
     private readonly ILogger _logger;
     private readonly Func<bool> _isDisposed;
+    private readonly IActivatorProvider _activators;
     private readonly ConcurrentDictionary<string, RecordVersion> _versions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim[] _stripes;
 
-    internal FileGrainStorage(FileLayout layout, FlushScheduler scheduler, ILogger logger, Func<bool> isDisposed)
+    internal FileGrainStorage(FileLayout layout, FlushScheduler scheduler, ILogger logger, IActivatorProvider activators, Func<bool> isDisposed)
     {
         _layout = layout;
         _scheduler = scheduler;
         _logger = logger;
+        _activators = activators;
         _isDisposed = isDisposed;
         _stripes = new SemaphoreSlim[StripeCount];
         for (var i = 0; i < _stripes.Length; i++)
@@ -44,8 +51,11 @@ public sealed class FileGrainStorage : IGrainStorage
     public string StatePath(GrainId grainId, string stateName) => _layout.StateFile(grainId, stateName);
 
     /// <inheritdoc />
-    public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken = default)
-        where TState : class, new()
+    public Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc />
+    public async Task ReadStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = Resolve(grainId, stateName);
@@ -66,7 +76,7 @@ public sealed class FileGrainStorage : IGrainStorage
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
                 _versions.AddOrUpdate(path, static _ => new RecordVersion(false, 0), static (_, known) => known with { Exists = false });
-                grainState.State = new TState();
+                grainState.State = NewState<TState>();
                 grainState.ETag = null;
                 grainState.RecordExists = false;
                 return;
@@ -79,7 +89,7 @@ public sealed class FileGrainStorage : IGrainStorage
             }
 
             _versions[path] = new RecordVersion(true, document.Version);
-            grainState.State = document.State ?? new TState();
+            grainState.State = document.State is null ? NewState<TState>() : document.State;
             grainState.ETag = FormatVersion(document.Version);
             grainState.RecordExists = true;
         }
@@ -90,8 +100,11 @@ public sealed class FileGrainStorage : IGrainStorage
     }
 
     /// <inheritdoc />
-    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken = default)
-        where TState : class, new()
+    public Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc />
+    public async Task WriteStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = Resolve(grainId, stateName);
@@ -102,7 +115,7 @@ public sealed class FileGrainStorage : IGrainStorage
             var known = await KnownVersionAsync(path, cancellationToken);
             CheckETag(path, "write", known, grainState.ETag);
             var version = known.Version + 1;
-            var content = Render(grainId, stateName, version, grainState.State ?? new TState());
+            var content = Render(grainId, stateName, version, grainState.State is null ? NewState<TState>() : grainState.State);
             var directory = Path.GetDirectoryName(path)!;
             try
             {
@@ -131,8 +144,11 @@ public sealed class FileGrainStorage : IGrainStorage
     }
 
     /// <inheritdoc />
-    public async Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken = default)
-        where TState : class, new()
+    public Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc />
+    public async Task ClearStateAsync<TState>(string stateName, GrainId grainId, IGrainState<TState> grainState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var path = Resolve(grainId, stateName);
@@ -162,7 +178,7 @@ public sealed class FileGrainStorage : IGrainStorage
             }
 
             _versions[path] = known with { Exists = false };
-            grainState.State = new TState();
+            grainState.State = NewState<TState>();
             grainState.ETag = null;
             grainState.RecordExists = false;
         }
@@ -189,7 +205,6 @@ public sealed class FileGrainStorage : IGrainStorage
     private static string FormatVersion(long version) => version.ToString(CultureInfo.InvariantCulture);
 
     private static byte[] Render<TState>(GrainId grainId, string stateName, long version, TState state)
-        where TState : class, new()
     {
         var builder = new StringBuilder(1024);
         builder.Append("# Duragent grain state of ").Append(grainId.ToString()).Append(", record '").Append(stateName)
@@ -197,6 +212,9 @@ public sealed class FileGrainStorage : IGrainStorage
         builder.Append(StateYaml.Serializer.Serialize(new StateDocument<TState> { Version = version, State = state }));
         return Encoding.UTF8.GetBytes(builder.ToString());
     }
+
+    // A missing record reads as a fresh state, made the way Orleans makes one (its activator runs the constructor).
+    private TState NewState<TState>() => _activators.GetActivator<TState>().Create();
 
     private string Resolve(GrainId grainId, string stateName)
     {
@@ -239,7 +257,6 @@ public sealed class FileGrainStorage : IGrainStorage
 
 /// <summary>The shape of a state file.</summary>
 internal sealed class StateDocument<TState>
-    where TState : class
 {
     public long Version { get; set; }
 

@@ -1,4 +1,4 @@
-using Duragent.Runtime;
+using Orleans.Runtime;
 
 namespace Duragent.Storage.File;
 
@@ -71,8 +71,23 @@ internal sealed class FileLayout
     /// <summary>The absolute folder of one grain: <c>&lt;root&gt;/&lt;type folder&gt;/&lt;key&gt;</c>.</summary>
     public string GrainDirectory(GrainId grainId)
     {
-        GrainKey.Validate(grainId.Key);
-        return UnderRoot(Path.Combine(TypeDirectory(grainId.Type), grainId.Key));
+        var (type, key) = Names(grainId);
+        return UnderRoot(Path.Combine(TypeDirectory(type), key));
+    }
+
+    /// <summary>
+    /// The grain type and key of <paramref name="grainId"/> as path segments, each checked with <see cref="GrainKey"/>
+    /// (an Orleans key may hold any characters; only those that are valid keys are stored).
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is empty, or its type or key is not a valid <see cref="GrainKey"/>.</exception>
+    public static (string Type, string Key) Names(GrainId grainId)
+    {
+        if (grainId.IsDefault)
+        {
+            throw new ArgumentException("The grain id is empty (default(GrainId)).", nameof(grainId));
+        }
+
+        return (GrainKey.Validate(grainId.Type.ToString(), "grain type"), GrainKey.Validate(grainId.Key.ToString()));
     }
 
     /// <summary>The state file of record (<paramref name="grainId"/>, <paramref name="stateName"/>).</summary>
@@ -92,9 +107,8 @@ internal sealed class FileLayout
     /// <summary>The folder of one grain's reminders: <c>&lt;root&gt;/reminders/&lt;type&gt;/&lt;key&gt;</c>.</summary>
     public string ReminderDirectory(GrainId grainId)
     {
-        GrainKey.Validate(grainId.Type, "grain type");
-        GrainKey.Validate(grainId.Key);
-        return UnderRoot(Path.Combine(RemindersRoot, grainId.Type, grainId.Key));
+        var (type, key) = Names(grainId);
+        return UnderRoot(Path.Combine(RemindersRoot, type, key));
     }
 
     /// <summary>The file of one reminder row: <c>&lt;root&gt;/reminders/&lt;type&gt;/&lt;key&gt;/&lt;name&gt;.yaml</c>.</summary>

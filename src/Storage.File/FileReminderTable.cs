@@ -1,20 +1,33 @@
 using System.Globalization;
 using System.Text;
-using Duragent.Runtime;
 using Microsoft.Extensions.Logging;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Duragent.Storage.File;
 
 /// <summary>
-/// Reminder rows as YAML files, one per row: <c>&lt;root&gt;/reminders/&lt;type&gt;/&lt;key&gt;/&lt;name&gt;.yaml</c>,
-/// written atomically, with a <c>version</c> used as the ETag. All rows are read once and then served from memory
-/// (the provider is the workspace's only writer); <see cref="ReadDueAsync"/> filters them by
-/// <see cref="ReminderEntry.NextDueAt"/>.
+/// Orleans' reminder table as YAML files, one per row: <c>&lt;root&gt;/reminders/&lt;type&gt;/&lt;key&gt;/&lt;name&gt;.yaml</c>,
+/// written atomically (temp file, fsync, rename, directory fsync) before <see cref="UpsertRow(ReminderEntry)"/>
+/// returns, with a <c>version</c> used as the ETag. All rows are read once (at <see cref="StartAsync"/> or the first
+/// call) and then served from memory: the provider is the workspace's only writer.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Range reads follow Orleans' ring semantics: a row is in <c>(begin, end]</c> by its grain's
+/// <see cref="GrainId.GetUniformHashCode"/>; when <c>begin &gt;= end</c> the range wraps around zero, and
+/// <c>begin == end</c> is the whole ring.
+/// </para>
+/// <para>
 /// A folder per grain keeps a grain's rows together (listing and removing them is one directory) and keeps every
 /// path component a validated key. Removed rows leave their last version in memory so that a row created again
 /// continues from it and an old ETag cannot match by accident.
+/// </para>
+/// <para>
+/// Files written by releases before the move to Orleans read unchanged: they hold the same <c>version</c>,
+/// <c>start_at</c> and <c>period</c>; their <c>missed_tick_policy</c>, <c>last_tick_at</c> and <c>next_due_at</c> are
+/// ignored (Orleans computes the next tick from <c>start_at</c> and <c>period</c>) and dropped at the next upsert.
+/// </para>
 /// </remarks>
 public sealed class FileReminderTable : IReminderTable
 {
@@ -36,29 +49,50 @@ public sealed class FileReminderTable : IReminderTable
         _isDisposed = isDisposed;
     }
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken = default) =>
-        QueryAsync(static _ => true, cancellationToken);
+    /// <summary>The file of row (<paramref name="grainId"/>, <paramref name="reminderName"/>) (for tools and tests).</summary>
+    public string RowPath(GrainId grainId, string reminderName) => _layout.ReminderFile(grainId, reminderName);
 
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ReminderEntry>> ReadDueAsync(DateTimeOffset dueBy, CancellationToken cancellationToken = default) =>
-        QueryAsync(entry => entry.NextDueAt <= dueBy, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ReminderEntry>> ReadRowsAsync(GrainId grainId, CancellationToken cancellationToken = default)
+    /// <summary>Reads every row, so that a damaged reminder file fails the silo's start rather than a later call.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _layout.ReminderDirectory(grainId);
-        return QueryAsync(entry => entry.GrainId == grainId, cancellationToken);
+        await EnterAsync(cancellationToken);
+        _lock.Release();
     }
 
     /// <inheritdoc />
-    public async Task<ReminderEntry?> ReadRowAsync(GrainId grainId, string name, CancellationToken cancellationToken = default)
+    public Task StopAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task<ReminderTableData> ReadRows(GrainId grainId) => ReadRows(grainId, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task<ReminderTableData> ReadRows(GrainId grainId, CancellationToken cancellationToken)
     {
-        _layout.ReminderFile(grainId, name);
+        _layout.ReminderDirectory(grainId);
+        return QueryAsync(row => row.Stored!.GrainId == grainId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<ReminderTableData> ReadRows(uint begin, uint end) => ReadRows(begin, end, CancellationToken.None);
+
+    /// <summary>
+    /// The rows whose grain's uniform hash is in <c>(begin, end]</c>, wrapping around zero when
+    /// <paramref name="begin"/> ≥ <paramref name="end"/> (equal bounds select the whole ring).
+    /// </summary>
+    public Task<ReminderTableData> ReadRows(uint begin, uint end, CancellationToken cancellationToken) =>
+        QueryAsync(row => InRange(row.Hash, begin, end), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName) => ReadRow(grainId, reminderName, CancellationToken.None);
+
+    /// <summary>The row, or null when there is none.</summary>
+    public async Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName, CancellationToken cancellationToken)
+    {
+        _layout.ReminderFile(grainId, reminderName);
         await EnterAsync(cancellationToken);
         try
         {
-            return _rows.TryGetValue((grainId, name), out var row) && row.Entry is not null ? row.Entry : null;
+            return _rows.TryGetValue((grainId, reminderName), out var row) ? row.Stored?.ToEntry() : null;
         }
         finally
         {
@@ -67,32 +101,30 @@ public sealed class FileReminderTable : IReminderTable
     }
 
     /// <inheritdoc />
-    public async Task<string> UpsertRowAsync(ReminderEntry entry, CancellationToken cancellationToken = default)
+    public Task<string?> UpsertRow(ReminderEntry entry) => UpsertRow(entry, CancellationToken.None);
+
+    /// <summary>
+    /// Inserts or replaces the row (unconditionally, as Orleans' contract has it: <see cref="ReminderEntry.ETag"/> is
+    /// ignored) and returns its new ETag once the file is durable.
+    /// </summary>
+    public async Task<string?> UpsertRow(ReminderEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var path = _layout.ReminderFile(entry.GrainId, entry.Name);
+        ArgumentNullException.ThrowIfNull(entry.ReminderName, nameof(entry));
+        var path = _layout.ReminderFile(entry.GrainId, entry.ReminderName);
         if (entry.Period < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(entry), entry.Period, "A reminder's period cannot be negative.");
+            throw new ArgumentOutOfRangeException(nameof(entry), entry.Period, $"The reminder {path} cannot have a negative period.");
         }
 
         await EnterAsync(cancellationToken);
         try
         {
-            var key = (entry.GrainId, entry.Name);
+            var key = (entry.GrainId, entry.ReminderName);
             _rows.TryGetValue(key, out var known);
-            var exists = known?.Entry is not null;
-            if (entry.ETag is not null && (!exists || known!.Entry!.ETag != entry.ETag))
-            {
-                var stored = exists ? known!.Entry!.ETag : null;
-                throw new InconsistentStateException(
-                    $"Cannot update the reminder {path}: the caller's ETag is {entry.ETag} but the stored version is {stored ?? "none (no row)"}.",
-                    stored, entry.ETag);
-            }
-
             var version = (known?.Version ?? 0) + 1;
-            var eTag = version.ToString(CultureInfo.InvariantCulture);
-            var content = Render(entry, version);
+            var stored = new StoredReminder(entry.GrainId, entry.ReminderName, ToUtc(entry.StartAt), entry.Period, FormatVersion(version));
+            var content = Render(stored, version);
             try
             {
                 await _scheduler.RunAsync(() =>
@@ -104,12 +136,13 @@ public sealed class FileReminderTable : IReminderTable
             }
             catch
             {
+                // The rename may or may not have happened: read the files again next time.
                 _loaded = false;
                 throw;
             }
 
-            _rows[key] = new Row(version, entry with { ETag = eTag });
-            return eTag;
+            _rows[key] = new Row(version, entry.GrainId.GetUniformHashCode(), stored);
+            return stored.ETag;
         }
         finally
         {
@@ -118,35 +151,24 @@ public sealed class FileReminderTable : IReminderTable
     }
 
     /// <inheritdoc />
-    public async Task<bool> RemoveRowAsync(GrainId grainId, string name, string? eTag, CancellationToken cancellationToken = default)
+    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag) =>
+        RemoveRow(grainId, reminderName, eTag, CancellationToken.None);
+
+    /// <summary>Removes the row if its ETag is <paramref name="eTag"/>; false when it is missing or has another ETag.</summary>
+    public async Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken)
     {
-        var path = _layout.ReminderFile(grainId, name);
+        var path = _layout.ReminderFile(grainId, reminderName);
         await EnterAsync(cancellationToken);
         try
         {
-            var key = (grainId, name);
-            if (!_rows.TryGetValue(key, out var known) || known.Entry is null || (eTag is not null && known.Entry.ETag != eTag))
+            var key = (grainId, reminderName);
+            if (!_rows.TryGetValue(key, out var known) || known.Stored is null || !string.Equals(known.Stored.ETag, eTag, StringComparison.Ordinal))
             {
                 return false;
             }
 
-            try
-            {
-                await _scheduler.RunAsync(() =>
-                {
-                    DurableFiles.Delete(path);
-                    var grainDirectory = Path.GetDirectoryName(path)!;
-                    DurableFiles.TryRemoveEmptyDirectory(grainDirectory);
-                    DurableFiles.TryRemoveEmptyDirectory(Path.GetDirectoryName(grainDirectory)!);
-                }, CancellationToken.None);
-            }
-            catch
-            {
-                _loaded = false;
-                throw;
-            }
-
-            _rows[key] = known with { Entry = null };
+            await DeleteAsync(path);
+            _rows[key] = known with { Stored = null };
             return true;
         }
         finally
@@ -155,16 +177,58 @@ public sealed class FileReminderTable : IReminderTable
         }
     }
 
-    private async Task<IReadOnlyList<ReminderEntry>> QueryAsync(Func<ReminderEntry, bool> predicate, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public Task TestOnlyClearTable() => TestOnlyClearTable(CancellationToken.None);
+
+    /// <summary>Removes every row (their versions are kept, so old ETags stay stale).</summary>
+    public async Task TestOnlyClearTable(CancellationToken cancellationToken)
     {
         await EnterAsync(cancellationToken);
         try
         {
-            return _rows.Values
-                .Where(row => row.Entry is not null && predicate(row.Entry))
-                .Select(row => row.Entry!)
-                .OrderBy(entry => entry.NextDueAt)
-                .ToList();
+            foreach (var (key, row) in _rows.Where(pair => pair.Value.Stored is not null).ToList())
+            {
+                await DeleteAsync(_layout.ReminderFile(key.GrainId, key.Name));
+                _rows[key] = row with { Stored = null };
+            }
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>Whether <paramref name="hash"/> lies in Orleans' ring range <c>(begin, end]</c> (wrapping when begin ≥ end).</summary>
+    internal static bool InRange(uint hash, uint begin, uint end) =>
+        begin < end ? hash > begin && hash <= end : hash > begin || hash <= end;
+
+    private async Task DeleteAsync(string path)
+    {
+        try
+        {
+            await _scheduler.RunAsync(() =>
+            {
+                DurableFiles.Delete(path);
+                var grainDirectory = Path.GetDirectoryName(path)!;
+                DurableFiles.TryRemoveEmptyDirectory(grainDirectory);
+                DurableFiles.TryRemoveEmptyDirectory(Path.GetDirectoryName(grainDirectory)!);
+            }, CancellationToken.None, path);
+        }
+        catch
+        {
+            _loaded = false;
+            throw;
+        }
+    }
+
+    private async Task<ReminderTableData> QueryAsync(Func<Row, bool> predicate, CancellationToken cancellationToken)
+    {
+        await EnterAsync(cancellationToken);
+        try
+        {
+            return new ReminderTableData(_rows.Values
+                .Where(row => row.Stored is not null && predicate(row))
+                .Select(row => row.Stored!.ToEntry()));
         }
         finally
         {
@@ -188,7 +252,7 @@ public sealed class FileReminderTable : IReminderTable
             foreach (var (key, row) in _rows)
             {
                 // Keep the versions of removed rows (tombstones) across a reload.
-                if (row.Entry is null && !rows.ContainsKey(key))
+                if (row.Stored is null && !rows.ContainsKey(key))
                 {
                     rows[key] = row;
                 }
@@ -253,9 +317,8 @@ public sealed class FileReminderTable : IReminderTable
                         continue;
                     }
 
-                    var grainId = new GrainId(type, key);
-                    var row = Parse(file, grainId, name);
-                    rows[(grainId, name)] = row;
+                    var grainId = GrainId.Create(type, key);
+                    rows[(grainId, name)] = Parse(file, grainId, name);
                 }
             }
         }
@@ -271,20 +334,17 @@ public sealed class FileReminderTable : IReminderTable
             throw new StorageCorruptedException($"{path}: the file has no 'version' (a positive number).", path, null);
         }
 
-        var entry = new ReminderEntry(
+        var stored = new StoredReminder(
             grainId,
             name,
             ParseTime(document.StartAt, "start_at", path),
             ParsePeriod(document.Period, path),
-            document.MissedTickPolicy,
-            document.LastTickAt is null ? null : ParseTime(document.LastTickAt, "last_tick_at", path),
-            ParseTime(document.NextDueAt, "next_due_at", path),
-            document.Version.ToString(CultureInfo.InvariantCulture));
-        return new Row(document.Version, entry);
+            FormatVersion(document.Version));
+        return new Row(document.Version, grainId.GetUniformHashCode(), stored);
     }
 
-    private static DateTimeOffset ParseTime(string? text, string field, string path) =>
-        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
+    private static DateTime ParseTime(string? text, string field, string path) =>
+        DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var value)
             ? value
             : throw new StorageCorruptedException($"{path}: '{field}' is missing or not a timestamp ('{text}').", path, null);
 
@@ -293,27 +353,46 @@ public sealed class FileReminderTable : IReminderTable
             ? value
             : throw new StorageCorruptedException($"{path}: 'period' is missing or not a duration like 00:05:00 ('{text}').", path, null);
 
-    private static byte[] Render(ReminderEntry entry, long version)
+    private static byte[] Render(StoredReminder row, long version)
     {
         var document = new ReminderDocument
         {
             Version = version,
-            Grain = entry.GrainId.ToString(),
-            Name = entry.Name,
-            StartAt = FormatTime(entry.StartAt),
-            Period = entry.Period.ToString("c", CultureInfo.InvariantCulture),
-            MissedTickPolicy = entry.MissedTickPolicy,
-            LastTickAt = entry.LastTickAt is { } last ? FormatTime(last) : null,
-            NextDueAt = FormatTime(entry.NextDueAt),
+            Grain = row.GrainId.ToString(),
+            Name = row.Name,
+            StartAt = row.StartAt.ToString(TimestampFormat, CultureInfo.InvariantCulture),
+            Period = row.Period.ToString("c", CultureInfo.InvariantCulture),
         };
-        var text = $"# Duragent reminder '{entry.Name}' of {entry.GrainId}.\n# Written atomically by Duragent; 'version' is the row's ETag. Edit only while the silo is stopped.\n"
+        var text = $"# Duragent reminder '{row.Name}' of {row.GrainId}.\n# Written atomically by Duragent; 'version' is the row's ETag. Edit only while the silo is stopped.\n"
             + StateYaml.Serializer.Serialize(document);
         return Encoding.UTF8.GetBytes(text);
     }
 
-    private static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+    // Orleans keeps StartAt in UTC; a local time is converted, an unspecified one is taken as UTC.
+    private static DateTime ToUtc(DateTime time) => time.Kind switch
+    {
+        DateTimeKind.Local => time.ToUniversalTime(),
+        DateTimeKind.Unspecified => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+        _ => time,
+    };
 
-    private sealed record Row(long Version, ReminderEntry? Entry);
+    private static string FormatVersion(long version) => version.ToString(CultureInfo.InvariantCulture);
+
+    // A row as stored; ReminderEntry is mutable, so every read hands out a fresh copy.
+    private sealed record StoredReminder(GrainId GrainId, string Name, DateTime StartAt, TimeSpan Period, string ETag)
+    {
+        public ReminderEntry ToEntry() => new()
+        {
+            GrainId = GrainId,
+            ReminderName = Name,
+            StartAt = StartAt,
+            Period = Period,
+            ETag = ETag,
+        };
+    }
+
+    // The last version of a row (kept after removal) and, while it exists, the row itself.
+    private sealed record Row(long Version, uint Hash, StoredReminder? Stored);
 }
 
 /// <summary>The shape of a reminder file.</summary>
@@ -328,10 +407,4 @@ internal sealed class ReminderDocument
     public string? StartAt { get; set; }
 
     public string? Period { get; set; }
-
-    public MissedTickPolicy MissedTickPolicy { get; set; }
-
-    public string? LastTickAt { get; set; }
-
-    public string? NextDueAt { get; set; }
 }

@@ -31,6 +31,12 @@ public sealed class FileStorageOptions
     public const string LockFileName = "silo.lock";
 
     /// <summary>
+    /// The name the provider's grain storage is registered under besides Orleans' <c>Default</c>:
+    /// <c>[PersistentState("state", "file")]</c> picks it explicitly.
+    /// </summary>
+    public const string StorageName = "file";
+
+    /// <summary>
     /// The storage root: the workspace's <c>.duragent</c> directory. Required. Created if missing.
     /// </summary>
     public string RootDirectory { get; set; } = "";
@@ -102,7 +108,7 @@ public sealed class FileStorageOptions
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (type, folder) in TypeFolders)
         {
-            if (Runtime.GrainKey.Check(type) is { } typeProblem)
+            if (GrainKey.Check(type) is { } typeProblem)
             {
                 problems.Add($"File storage: TypeFolders has an invalid grain type '{type}': {typeProblem}.");
             }

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Serialization.Serializers;
 
 namespace Duragent.Storage.File;
 
 /// <summary>
-/// The default storage provider: grain state, event logs, reminders and the grain catalog in plain files under the
-/// workspace's <c>.duragent</c> directory. Opening it takes the workspace lock (<c>silo.lock</c>); disposing it
-/// finishes every queued flush, closes the files and releases the lock. See <c>docs/storage.md</c>.
+/// The default storage provider: grain state (Orleans' <c>IGrainStorage</c>), event logs, reminders (Orleans'
+/// <c>IReminderTable</c>) and the grain catalog in plain files under the workspace's <c>.duragent</c> directory.
+/// Opening it takes the workspace lock (<c>silo.lock</c>); disposing it finishes every queued flush, closes the files
+/// and releases the lock. See <c>docs/storage.md</c>.
 /// </summary>
 public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
 {
@@ -18,9 +20,16 @@ public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
     private volatile bool _disposed;
 
     /// <summary>Opens the provider on <see cref="FileStorageOptions.RootDirectory"/> (created if missing).</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="loggerFactory">Where the provider logs; nowhere by default.</param>
+    /// <param name="timeProvider">The clock; the system clock by default.</param>
+    /// <param name="activators">
+    /// Makes the fresh state a missing record reads as: the silo's (Orleans registers one); without a silo, one of
+    /// Orleans' serializer made for the purpose.
+    /// </param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     /// <exception cref="WorkspaceLockedException">Another process holds the workspace.</exception>
-    public FileStorageProvider(FileStorageOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public FileStorageProvider(FileStorageOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IActivatorProvider? activators = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
@@ -40,7 +49,7 @@ public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
             Health = new FileStorageHealth(_layout.Root, _logger, timeProvider);
             _scheduler = new FlushScheduler(options, _layout, _logger, Statistics, Health);
             _logs = new EventLogTable(_layout, options.MaxOpenLogs);
-            GrainStorage = new FileGrainStorage(_layout, _scheduler, _logger, IsDisposed);
+            GrainStorage = new FileGrainStorage(_layout, _scheduler, _logger, activators ?? StandaloneActivators.Instance, IsDisposed);
             EventLog = new FileEventLogStorage(_layout, _logs, _scheduler, _logger, Statistics, timeProvider, IsDisposed);
             Reminders = new FileReminderTable(_layout, _scheduler, _logger, IsDisposed);
             Catalog = new FileGrainCatalog(_layout, IsDisposed);

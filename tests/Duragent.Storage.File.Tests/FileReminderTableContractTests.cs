@@ -1,7 +1,6 @@
-using Duragent.Storage;
-using Duragent.Storage.File;
+using Orleans;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 public sealed class FileReminderTableContractTests : ReminderTableContractTests
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>Collects log entries so tests can check what was warned about.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory

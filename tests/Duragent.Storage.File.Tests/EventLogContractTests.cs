@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
-using Duragent.Runtime;
-using Duragent.Storage;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>The <see cref="IEventLogStorage"/> contract, run against every provider by subclassing.</summary>
 public abstract class EventLogContractTests : IAsyncLifetime
@@ -20,7 +21,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
 
     protected abstract Task DisposeStorageAsync();
 
-    protected static GrainId NewGrainId() => new("session", "s-" + Guid.NewGuid().ToString("N"));
+    protected static GrainId NewGrainId() => GrainId.Create("session", "s-" + Guid.NewGuid().ToString("N"));
 
     protected static EventToAppend Event(string type, object payload, int secondsAfterT0 = 0) =>
         new(type, T0.AddSeconds(secondsAfterT0), JsonSerializer.SerializeToUtf8Bytes(payload));
@@ -123,8 +124,8 @@ public abstract class EventLogContractTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<InconsistentStateException>(() => Log.AppendAsync(id, 2, [Message(99)]));
 
-        Assert.Equal("4", error.StoredVersion);
-        Assert.Equal("2", error.CurrentVersion);
+        Assert.Equal("4", error.StoredEtag);
+        Assert.Equal("2", error.CurrentEtag);
         Assert.Equal(3, (await ReadAllAsync(id)).Count);
         Assert.Equal(4, (await Log.GetInfoAsync(id)).NextSeq);
     }
@@ -382,7 +383,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
     [Fact]
     public async Task InvalidGrainKey_IsRejected()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => Log.AppendAsync(new GrainId("session", "../x"), 1, [Message(1)]));
-        await Assert.ThrowsAsync<ArgumentException>(() => Log.GetInfoAsync(new GrainId("session", "a/b")));
+        await Assert.ThrowsAsync<ArgumentException>(() => Log.AppendAsync(GrainId.Create("session", "../x"), 1, [Message(1)]));
+        await Assert.ThrowsAsync<ArgumentException>(() => Log.GetInfoAsync(GrainId.Create("session", "a/b")));
     }
 }

@@ -1,7 +1,4 @@
-using Duragent.Storage;
-using Duragent.Storage.File;
-
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>The event log contract with the default options.</summary>
 public sealed class FileEventLogContractTests : EventLogContractTests

@@ -1,6 +1,6 @@
 using Duragent.Sessions;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>A state class with the shapes grains use: scalars, enums, times, lists, dictionaries, nested objects.</summary>
 public sealed class ContractState

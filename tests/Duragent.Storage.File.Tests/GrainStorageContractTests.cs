@@ -1,8 +1,9 @@
-using Duragent.Runtime;
 using Duragent.Sessions;
-using Duragent.Storage;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>
 /// The <see cref="IGrainStorage"/> contract (after Orleans' GrainStorageTestRunner), run against every provider by
@@ -20,7 +21,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
 
     protected abstract Task DisposeStorageAsync();
 
-    protected static GrainId NewGrainId(string type = "contract") => new(type, "g-" + Guid.NewGuid().ToString("N"));
+    protected static GrainId NewGrainId(string type = "contract") => GrainId.Create(type, "g-" + Guid.NewGuid().ToString("N"));
 
     protected static ContractState SampleState(string name = "first") => new()
     {
@@ -43,7 +44,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Storage.ReadStateAsync("state", NewGrainId(), state);
 
         Assert.NotNull(state.State);
-        Assert.Equal("", state.State.Name);
+        Assert.Equal("", state.State!.Name);
         Assert.Null(state.ETag);
         Assert.False(state.RecordExists);
     }
@@ -63,16 +64,16 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.True(read.RecordExists);
         Assert.Equal(written.ETag, read.ETag);
         var expected = SampleState();
-        Assert.Equal(expected.Name, read.State.Name);
-        Assert.Equal(expected.Count, read.State.Count);
-        Assert.Equal(expected.Status, read.State.Status);
-        Assert.Equal(expected.UpdatedAt, read.State.UpdatedAt);
-        Assert.Equal(expected.Timeout, read.State.Timeout);
-        Assert.Equal(expected.Items, read.State.Items);
-        Assert.Equal(expected.Labels, read.State.Labels);
-        Assert.Equal(expected.Child!.Content, read.State.Child!.Content);
-        Assert.Equal(expected.Child.Role, read.State.Child.Role);
-        Assert.Null(read.State.Note);
+        Assert.Equal(expected.Name, read.State!.Name);
+        Assert.Equal(expected.Count, read.State!.Count);
+        Assert.Equal(expected.Status, read.State!.Status);
+        Assert.Equal(expected.UpdatedAt, read.State!.UpdatedAt);
+        Assert.Equal(expected.Timeout, read.State!.Timeout);
+        Assert.Equal(expected.Items, read.State!.Items);
+        Assert.Equal(expected.Labels, read.State!.Labels);
+        Assert.Equal(expected.Child!.Content, read.State!.Child!.Content);
+        Assert.Equal(expected.Child.Role, read.State!.Child.Role);
+        Assert.Null(read.State!.Note);
     }
 
     [Fact]
@@ -95,16 +96,16 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         var first = new GrainState<ContractState> { State = SampleState("one") };
         await Storage.WriteStateAsync("state", id, first);
         var stale = new GrainState<ContractState> { State = SampleState("stale"), ETag = first.ETag, RecordExists = true };
-        first.State.Name = "two";
+        first.State!.Name = "two";
         await Storage.WriteStateAsync("state", id, first);
 
         var error = await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("state", id, stale));
 
-        Assert.Equal(first.ETag, error.StoredVersion);
-        Assert.Equal(stale.ETag, error.CurrentVersion);
+        Assert.Equal(first.ETag, error.StoredEtag);
+        Assert.Equal(stale.ETag, error.CurrentEtag);
         var read = new GrainState<ContractState>();
         await Storage.ReadStateAsync("state", id, read);
-        Assert.Equal("two", read.State.Name);
+        Assert.Equal("two", read.State!.Name);
     }
 
     [Fact]
@@ -136,7 +137,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Storage.ClearStateAsync("state", id, state);
 
         Assert.NotNull(state.State);
-        Assert.Equal("", state.State.Name);
+        Assert.Equal("", state.State!.Name);
         Assert.Null(state.ETag);
         Assert.False(state.RecordExists);
         var read = new GrainState<ContractState>();
@@ -208,7 +209,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         var read = new GrainState<ContractState>();
         await Storage.ReadStateAsync("state", id, read);
         Assert.True(read.RecordExists);
-        Assert.Equal("three", read.State.Name);
+        Assert.Equal("three", read.State!.Name);
         Assert.Equal(state.ETag, read.ETag);
     }
 
@@ -239,20 +240,20 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Storage.ReadStateAsync("profile", id, read);
 
         Assert.True(read.RecordExists);
-        Assert.Equal("other", read.State.Name);
+        Assert.Equal("other", read.State!.Name);
     }
 
     [Fact]
     public async Task GrainTypes_WithTheSameKey_AreIndependentRecords()
     {
         var key = "k-" + Guid.NewGuid().ToString("N");
-        await Storage.WriteStateAsync("state", new GrainId("alpha", key), new GrainState<ContractState> { State = SampleState("alpha") });
-        await Storage.WriteStateAsync("state", new GrainId("beta", key), new GrainState<ContractState> { State = SampleState("beta") });
+        await Storage.WriteStateAsync("state", GrainId.Create("alpha", key), new GrainState<ContractState> { State = SampleState("alpha") });
+        await Storage.WriteStateAsync("state", GrainId.Create("beta", key), new GrainState<ContractState> { State = SampleState("beta") });
 
         var read = new GrainState<ContractState>();
-        await Storage.ReadStateAsync("state", new GrainId("alpha", key), read);
+        await Storage.ReadStateAsync("state", GrainId.Create("alpha", key), read);
 
-        Assert.Equal("alpha", read.State.Name);
+        Assert.Equal("alpha", read.State!.Name);
     }
 
     [Theory]
@@ -262,14 +263,35 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     [InlineData("a\\b")]
     [InlineData("..")]
     [InlineData("line\nbreak")]
-    [InlineData("")]
     [InlineData(".hidden")]
+    [InlineData("has space")]
     public async Task Keys_BreakingGrainKeyRules_AreRejected(string key)
     {
         var state = new GrainState<ContractState> { State = SampleState() };
 
-        await Assert.ThrowsAsync<ArgumentException>(() => Storage.WriteStateAsync("state", new GrainId("contract", key), state));
-        await Assert.ThrowsAsync<ArgumentException>(() => Storage.ReadStateAsync("state", new GrainId("contract", key), state));
+        await Assert.ThrowsAsync<ArgumentException>(() => Storage.WriteStateAsync("state", GrainId.Create("contract", key), state));
+        await Assert.ThrowsAsync<ArgumentException>(() => Storage.ReadStateAsync("state", GrainId.Create("contract", key), state));
+        await Assert.ThrowsAsync<ArgumentException>(() => Storage.ClearStateAsync("state", GrainId.Create("contract", key), state));
+    }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("../escape")]
+    [InlineData("my grain")]
+    [InlineData("Grains.SessionGrain`1")]
+    public async Task GrainTypes_BreakingGrainKeyRules_AreRejected(string type)
+    {
+        var state = new GrainState<ContractState> { State = SampleState() };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Storage.WriteStateAsync("state", GrainId.Create(type, "k1"), state));
+
+        Assert.Contains("grain type", error.Message);
+    }
+
+    [Fact]
+    public async Task DefaultGrainId_IsRejected()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => Storage.ReadStateAsync("state", default, new GrainState<ContractState>()));
     }
 
     [Theory]
@@ -284,13 +306,13 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     [Fact]
     public async Task Keys_UsingEveryAllowedCharacter_RoundTrip()
     {
-        var id = new GrainId("contract", "Session_01JD.x-" + Guid.NewGuid().ToString("N")[..8]);
+        var id = GrainId.Create("contract", "Session_01JD.x-" + Guid.NewGuid().ToString("N")[..8]);
         await Storage.WriteStateAsync("state", id, new GrainState<ContractState> { State = SampleState("keyed") });
 
         var read = new GrainState<ContractState>();
         await Storage.ReadStateAsync("state", id, read);
 
-        Assert.Equal("keyed", read.State.Name);
+        Assert.Equal("keyed", read.State!.Name);
     }
 
     [Fact]
@@ -302,7 +324,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         {
             var state = new GrainState<ContractState> { State = SampleState($"n{i}") };
             await Storage.WriteStateAsync("state", id, state);
-            state.State.Count = i;
+            state.State!.Count = i;
             await Storage.WriteStateAsync("state", id, state);
         }));
 
@@ -310,8 +332,8 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         {
             var read = new GrainState<ContractState>();
             await Storage.ReadStateAsync("state", ids[i], read);
-            Assert.Equal($"n{i}", read.State.Name);
-            Assert.Equal(i, read.State.Count);
+            Assert.Equal($"n{i}", read.State!.Name);
+            Assert.Equal(i, read.State!.Count);
         }
     }
 

@@ -1,11 +1,11 @@
-using Duragent.Runtime;
-using Duragent.Storage;
-using Duragent.Storage.File;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>The provider as a whole: the workspace lock, options, registration and the catalog.</summary>
 public sealed class FileStorageProviderTests : IDisposable
@@ -85,10 +85,12 @@ public sealed class FileStorageProviderTests : IDisposable
         var provider = container.GetRequiredService<FileStorageProvider>();
 
         Assert.Same(provider.GrainStorage, container.GetRequiredKeyedService<IGrainStorage>(StorageProviderNames.Default));
+        Assert.Same(provider.GrainStorage, container.GetRequiredKeyedService<IGrainStorage>(FileStorageOptions.StorageName));
         Assert.Same(provider.GrainStorage, container.GetRequiredService<IGrainStorage>());
         Assert.Same(provider.EventLog, container.GetRequiredService<IEventLogStorage>());
         Assert.Same(provider.Reminders, container.GetRequiredService<IReminderTable>());
         Assert.Same(provider.Catalog, container.GetRequiredService<IGrainCatalog>());
+        Assert.Same(provider.Health, container.GetRequiredService<IStorageHealth>());
         Assert.Contains(container.GetServices<IHostedService>(), s => s.GetType().Name == "FileStorageOpener");
     }
 
@@ -113,24 +115,24 @@ public sealed class FileStorageProviderTests : IDisposable
         await using (var container = services.BuildServiceProvider())
         {
             var log = container.GetRequiredService<IEventLogStorage>();
-            await log.AppendAsync(new GrainId("session", "s1"), 1, [new EventToAppend("ping", DateTimeOffset.UnixEpoch, default)]);
+            await log.AppendAsync(GrainId.Create("session", "s1"), 1, [new EventToAppend("ping", DateTimeOffset.UnixEpoch, default)]);
         }
 
         using var again = new FileStorageProvider(new FileStorageOptions { RootDirectory = _directory.Path });
-        Assert.Equal(2, (await again.EventLog.GetInfoAsync(new GrainId("session", "s1"))).NextSeq);
+        Assert.Equal(2, (await again.EventLog.GetInfoAsync(GrainId.Create("session", "s1"))).NextSeq);
     }
 
     [Fact]
     public async Task Catalog_ListsGrainsWithStateOrEvents()
     {
         using var provider = new FileStorageProvider(new FileStorageOptions { RootDirectory = _directory.Path });
-        await provider.GrainStorage.WriteStateAsync("state", new GrainId("session", "with-state"), new GrainState<ContractState>());
-        await provider.GrainStorage.WriteStateAsync("profile", new GrainId("session", "with-named-state"), new GrainState<ContractState>());
-        await provider.EventLog.AppendAsync(new GrainId("session", "with-events"), 1, [new EventToAppend("ping", DateTimeOffset.UnixEpoch, default)]);
-        await provider.GrainStorage.WriteStateAsync("state", new GrainId("schedule", "other-type"), new GrainState<ContractState>());
+        await provider.GrainStorage.WriteStateAsync("state", GrainId.Create("session", "with-state"), new GrainState<ContractState>());
+        await provider.GrainStorage.WriteStateAsync("profile", GrainId.Create("session", "with-named-state"), new GrainState<ContractState>());
+        await provider.EventLog.AppendAsync(GrainId.Create("session", "with-events"), 1, [new EventToAppend("ping", DateTimeOffset.UnixEpoch, default)]);
+        await provider.GrainStorage.WriteStateAsync("state", GrainId.Create("schedule", "other-type"), new GrainState<ContractState>());
         var cleared = new GrainState<ContractState>();
-        await provider.GrainStorage.WriteStateAsync("state", new GrainId("session", "cleared"), cleared);
-        await provider.GrainStorage.ClearStateAsync("state", new GrainId("session", "cleared"), cleared);
+        await provider.GrainStorage.WriteStateAsync("state", GrainId.Create("session", "cleared"), cleared);
+        await provider.GrainStorage.ClearStateAsync("state", GrainId.Create("session", "cleared"), cleared);
         Directory.CreateDirectory(Path.Combine(_directory.Path, "sessions", "empty"));
         Directory.CreateDirectory(Path.Combine(_directory.Path, "sessions", ".hidden"));
         System.IO.File.WriteAllText(Path.Combine(_directory.Path, "sessions", ".hidden", "state.yaml"), "version: 1\n");
@@ -161,36 +163,5 @@ public sealed class FileStorageProviderTests : IDisposable
                 Assert.Fail($"unexpected key {key}");
             }
         });
-    }
-
-    [Fact]
-    public async Task ReminderRows_AreOneYamlFilePerRow()
-    {
-        using var provider = new FileStorageProvider(new FileStorageOptions { RootDirectory = _directory.Path });
-        var id = new GrainId("schedule", "daily");
-        var at = new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
-
-        await provider.Reminders.UpsertRowAsync(new ReminderEntry(id, "fire", at, TimeSpan.FromDays(1), MissedTickPolicy.FireOnce, null, at));
-
-        var text = System.IO.File.ReadAllText(Path.Combine(_directory.Path, "reminders", "schedule", "daily", "fire.yaml"));
-        Assert.StartsWith("# Duragent reminder 'fire' of schedule/daily.", text);
-        Assert.Contains("\nversion: 1\n", text);
-        Assert.Contains("\nperiod: 1.00:00:00\n", text);
-        Assert.Contains("\nmissed_tick_policy: fire_once\n", text);
-        Assert.Contains("\nnext_due_at: 2026-11-21T09:00:00.0000000Z\n", text);
-    }
-
-    [Fact]
-    public async Task CorruptReminderFile_FailsNamingTheFile()
-    {
-        var file = Path.Combine(_directory.Path, "reminders", "schedule", "daily", "fire.yaml");
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        System.IO.File.WriteAllText(file, "version: 1\nstart_at: yesterday\n");
-        using var provider = new FileStorageProvider(new FileStorageOptions { RootDirectory = _directory.Path });
-
-        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => provider.Reminders.ReadAllAsync());
-
-        Assert.Contains(file, error.Message);
-        Assert.Contains("start_at", error.Message);
     }
 }

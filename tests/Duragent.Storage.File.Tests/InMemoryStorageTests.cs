@@ -1,14 +1,16 @@
 using System.Text;
 using System.Text.Json;
-using Duragent.Runtime;
-using Duragent.Storage;
 using Duragent.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 
-namespace Duragent.Silo.Tests.Runtime.Testing;
+namespace Duragent.Storage.File.Tests;
 
 public sealed class InMemoryStorageTests
 {
-    private static readonly GrainId Id = new("session", "s1");
+    private static readonly GrainId Id = GrainId.Create("session", "s1");
 
     public sealed class Doc
     {
@@ -22,7 +24,7 @@ public sealed class InMemoryStorageTests
 
         await new InMemoryGrainStorage().ReadStateAsync("doc", Id, state);
 
-        Assert.Equal("", state.State.Text);
+        Assert.Equal("", state.State!.Text);
         Assert.Null(state.ETag);
         Assert.False(state.RecordExists);
     }
@@ -40,10 +42,10 @@ public sealed class InMemoryStorageTests
         await storage.WriteStateAsync("doc", Id, mine);
         Assert.NotEqual(firstETag, mine.ETag);
 
-        stale.State.Text = "b";
+        stale.State!.Text = "b";
         var ex = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("doc", Id, stale));
-        Assert.Equal(mine.ETag, ex.StoredVersion);
-        Assert.Equal(firstETag, ex.CurrentVersion);
+        Assert.Equal(mine.ETag, ex.StoredEtag);
+        Assert.Equal(firstETag, ex.CurrentEtag);
     }
 
     [Fact]
@@ -61,16 +63,16 @@ public sealed class InMemoryStorageTests
         var storage = new InMemoryGrainStorage();
         var state = new GrainState<Doc> { State = new Doc { Text = "saved" } };
         await storage.WriteStateAsync("doc", Id, state);
-        state.State.Text = "not saved";
+        state.State!.Text = "not saved";
 
         var read = new GrainState<Doc>();
         await storage.ReadStateAsync("doc", Id, read);
         var otherType = new GrainState<Doc>();
-        await storage.ReadStateAsync("doc", new GrainId("agent", "s1"), otherType);
+        await storage.ReadStateAsync("doc", GrainId.Create("agent", "s1"), otherType);
         var otherName = new GrainState<Doc>();
         await storage.ReadStateAsync("other", Id, otherName);
 
-        Assert.Equal("saved", read.State.Text);
+        Assert.Equal("saved", read.State!.Text);
         Assert.False(otherType.RecordExists);
         Assert.False(otherName.RecordExists);
     }
@@ -88,7 +90,7 @@ public sealed class InMemoryStorageTests
 
         Assert.False(state.RecordExists);
         Assert.Null(state.ETag);
-        Assert.Equal("", state.State.Text);
+        Assert.Equal("", state.State!.Text);
         await storage.WriteStateAsync("doc", Id, state);
         Assert.True(state.RecordExists);
     }
@@ -133,36 +135,48 @@ public sealed class InMemoryStorageTests
         Assert.Equal(5, (await ToListAsync(log.ReadAsync(Id, 1))).Count);
         await log.CompactAsync(Id, 3, CompactionMode.Discard);
 
-        Assert.Equal([4L, 5L], (await ToListAsync(log.ReadAsync(Id, 1))).Select(e => e.Seq).Skip(2));
+        Assert.Equal([4L, 5L], (await ToListAsync(log.ReadAsync(Id, 1))).Select(e => e.Seq));
         Assert.Equal(new EventLogInfo(4, 6), await log.GetInfoAsync(Id));
     }
 
     [Fact]
-    public async Task ReminderTable_ConditionalUpsertAndRemove()
+    public async Task ReminderTable_UnconditionalUpsert_ConditionalRemove()
     {
         var table = new InMemoryReminderTable();
-        var entry = new ReminderEntry(Id, "r", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1), MissedTickPolicy.Skip, null, DateTimeOffset.UnixEpoch);
+        var entry = new ReminderEntry { GrainId = Id, ReminderName = "r", StartAt = DateTime.UnixEpoch, Period = TimeSpan.FromMinutes(1) };
 
-        var first = await table.UpsertRowAsync(entry);
-        var second = await table.UpsertRowAsync(entry with { ETag = first });
+        var first = await table.UpsertRow(entry);
+        entry.ETag = first!;
+        var second = await table.UpsertRow(entry);
         Assert.NotEqual(first, second);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => table.UpsertRowAsync(entry with { ETag = first }));
-        await Assert.ThrowsAsync<InconsistentStateException>(() => table.UpsertRowAsync(entry with { Name = "missing", ETag = "1" }));
 
-        Assert.False(await table.RemoveRowAsync(Id, "r", first));
-        Assert.Single(await table.ReadDueAsync(DateTimeOffset.UnixEpoch));
-        Assert.Empty(await table.ReadDueAsync(DateTimeOffset.UnixEpoch.AddTicks(-1)));
-        Assert.True(await table.RemoveRowAsync(Id, "r", second));
-        Assert.Empty(await table.ReadAllAsync());
+        Assert.False(await table.RemoveRow(Id, "r", first!));
+        Assert.Single((await table.ReadRows(Id.GetUniformHashCode() - 1, Id.GetUniformHashCode())).Reminders);
+        Assert.True(await table.RemoveRow(Id, "r", second!));
+        Assert.Empty((await table.ReadRows(0, 0)).Reminders);
+    }
+
+    [Fact]
+    public async Task Register_AddsTheStoresUnderEveryName()
+    {
+        var storage = new InMemoryStorage();
+        await using var services = storage.Register(new ServiceCollection()).BuildServiceProvider();
+
+        Assert.Same(storage.GrainStorage, services.GetRequiredKeyedService<IGrainStorage>("Default"));
+        Assert.Same(storage.GrainStorage, services.GetRequiredKeyedService<IGrainStorage>(FileStorageOptions.StorageName));
+        Assert.Same(storage.GrainStorage, services.GetRequiredService<IGrainStorage>());
+        Assert.Same(storage.Reminders, services.GetRequiredService<IReminderTable>());
+        Assert.Same(storage.EventLog, services.GetRequiredService<IEventLogStorage>());
+        Assert.Same(storage.Catalog, services.GetRequiredService<IGrainCatalog>());
     }
 
     [Fact]
     public async Task Catalog_ListsKeysWithStateOrEvents()
     {
         var storage = new InMemoryStorage();
-        await storage.GrainStorage.WriteStateAsync("doc", new GrainId("session", "a"), new GrainState<Doc>());
-        await storage.EventLog.AppendAsync(new GrainId("session", "b"), 1, [Event("e", DateTimeOffset.UnixEpoch, "{}")]);
-        await storage.EventLog.AppendAsync(new GrainId("agent", "c"), 1, [Event("e", DateTimeOffset.UnixEpoch, "{}")]);
+        await storage.GrainStorage.WriteStateAsync("doc", GrainId.Create("session", "a"), new GrainState<Doc>());
+        await storage.EventLog.AppendAsync(GrainId.Create("session", "b"), 1, [Event("e", DateTimeOffset.UnixEpoch, "{}")]);
+        await storage.EventLog.AppendAsync(GrainId.Create("agent", "c"), 1, [Event("e", DateTimeOffset.UnixEpoch, "{}")]);
 
         var keys = new List<string>();
         await foreach (var key in storage.Catalog.ListKeysAsync("session"))

@@ -1,7 +1,6 @@
 using System.Text;
-using Duragent.Storage.File;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 public sealed class EventFramingTests
 {

@@ -1,9 +1,9 @@
-using Duragent.Runtime;
 using Duragent.Sessions;
-using Duragent.Storage;
-using Duragent.Storage.File;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Storage;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>The state files themselves: where they are, what they look like, and damaged or half-written ones.</summary>
 public sealed class FileGrainStorageFileTests : IDisposable
@@ -24,10 +24,10 @@ public sealed class FileGrainStorageFileTests : IDisposable
     public async Task StateFiles_LiveInTheGrainsFolder()
     {
         using var provider = Open();
-        await provider.GrainStorage.WriteStateAsync("state", new GrainId("session", "s1"), new GrainState<ContractState>());
-        await provider.GrainStorage.WriteStateAsync("profile", new GrainId("session", "s1"), new GrainState<ContractState>());
-        await provider.GrainStorage.WriteStateAsync("state", new GrainId("schedule", "daily"), new GrainState<ContractState>());
-        await provider.GrainStorage.WriteStateAsync("state", new GrainId("agent_memory", "m1"), new GrainState<ContractState>());
+        await provider.GrainStorage.WriteStateAsync("state", GrainId.Create("session", "s1"), new GrainState<ContractState>());
+        await provider.GrainStorage.WriteStateAsync("profile", GrainId.Create("session", "s1"), new GrainState<ContractState>());
+        await provider.GrainStorage.WriteStateAsync("state", GrainId.Create("schedule", "daily"), new GrainState<ContractState>());
+        await provider.GrainStorage.WriteStateAsync("state", GrainId.Create("agent_memory", "m1"), new GrainState<ContractState>());
 
         Assert.True(System.IO.File.Exists(Path.Combine(_directory.Path, "sessions", "s1", "state.yaml")));
         Assert.True(System.IO.File.Exists(Path.Combine(_directory.Path, "sessions", "s1", "profile.state.yaml")));
@@ -40,7 +40,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
     {
         using var provider = Open(o => o.TypeFolders["session"] = "chats/v1");
 
-        await provider.GrainStorage.WriteStateAsync("state", new GrainId("session", "s1"), new GrainState<ContractState>());
+        await provider.GrainStorage.WriteStateAsync("state", GrainId.Create("session", "s1"), new GrainState<ContractState>());
 
         Assert.True(System.IO.File.Exists(Path.Combine(_directory.Path, "chats", "v1", "s1", "state.yaml")));
     }
@@ -49,7 +49,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
     public async Task StateFile_IsReadableYaml()
     {
         using var provider = Open();
-        var id = new GrainId("session", "s1");
+        var id = GrainId.Create("session", "s1");
         var state = new GrainState<ContractState>
         {
             State = new ContractState
@@ -100,21 +100,21 @@ public sealed class FileGrainStorageFileTests : IDisposable
     public async Task Strings_RoundTripExactly(string text)
     {
         using var provider = Open();
-        var id = new GrainId("session", "s-strings");
+        var id = GrainId.Create("session", "s-strings");
 
         await provider.GrainStorage.WriteStateAsync("state", id, new GrainState<ContractState> { State = new ContractState { Name = text, Note = text } });
         var read = new GrainState<ContractState>();
         await provider.GrainStorage.ReadStateAsync("state", id, read);
 
-        Assert.Equal(text, read.State.Name);
-        Assert.Equal(text, read.State.Note);
+        Assert.Equal(text, read.State!.Name);
+        Assert.Equal(text, read.State!.Note);
     }
 
     [Fact]
     public async Task HalfWrittenTempFile_IsIgnoredAndDeleted()
     {
         using var provider = Open();
-        var id = new GrainId("session", "s1");
+        var id = GrainId.Create("session", "s1");
         await provider.GrainStorage.WriteStateAsync("state", id, new GrainState<ContractState> { State = new ContractState { Name = "complete" } });
         var path = provider.GrainStorage.StatePath(id, "state");
         var temp = path + ".00aa11bb22cc.tmp";
@@ -123,7 +123,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
         var read = new GrainState<ContractState>();
         await provider.GrainStorage.ReadStateAsync("state", id, read);
 
-        Assert.Equal("complete", read.State.Name);
+        Assert.Equal("complete", read.State!.Name);
         Assert.Equal("1", read.ETag);
         Assert.False(System.IO.File.Exists(temp));
         Assert.Contains(temp, Assert.Single(_logs.Warnings).Message);
@@ -133,7 +133,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
     public async Task CorruptStateFile_FailsNamingTheFileAndLine()
     {
         using var provider = Open();
-        var id = new GrainId("session", "s1");
+        var id = GrainId.Create("session", "s1");
         var path = provider.GrainStorage.StatePath(id, "state");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await System.IO.File.WriteAllTextAsync(path, "version: 3\nstate:\n  name: ok\n  items: [unclosed\n");
@@ -150,7 +150,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
     public async Task StateFileWithAWrongType_FailsNamingTheFile()
     {
         using var provider = Open();
-        var id = new GrainId("session", "s1");
+        var id = GrainId.Create("session", "s1");
         var path = provider.GrainStorage.StatePath(id, "state");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await System.IO.File.WriteAllTextAsync(path, "version: 3\nstate:\n  count: many\n");
@@ -164,7 +164,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
     public async Task StateFileWithoutVersion_FailsRatherThanReadingAsEmpty()
     {
         using var provider = Open();
-        var id = new GrainId("session", "s1");
+        var id = GrainId.Create("session", "s1");
         var path = provider.GrainStorage.StatePath(id, "state");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await System.IO.File.WriteAllTextAsync(path, "");
@@ -177,7 +177,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
     [Fact]
     public async Task Versions_ContinueAcrossReopen()
     {
-        var id = new GrainId("session", "s1");
+        var id = GrainId.Create("session", "s1");
         using (var provider = Open())
         {
             var state = new GrainState<ContractState>();
@@ -198,7 +198,7 @@ public sealed class FileGrainStorageFileTests : IDisposable
     [Fact]
     public async Task Write_WithoutAPriorRead_ChecksTheVersionOnDisk()
     {
-        var id = new GrainId("session", "s1");
+        var id = GrainId.Create("session", "s1");
         using (var provider = Open())
         {
             await provider.GrainStorage.WriteStateAsync("state", id, new GrainState<ContractState>());

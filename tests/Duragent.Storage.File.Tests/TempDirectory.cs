@@ -1,4 +1,4 @@
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable

@@ -1,10 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Duragent.Runtime;
-using Duragent.Storage;
-using Duragent.Storage.File;
+using Orleans;
+using Orleans.Runtime;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 /// <summary>What the file event log does with what a crash leaves behind, and with damaged files.</summary>
 public sealed class FileEventLogRecoveryTests : IDisposable
@@ -13,7 +12,7 @@ public sealed class FileEventLogRecoveryTests : IDisposable
 
     private readonly TempDirectory _directory = new();
     private readonly CapturingLoggerProvider _logs = new();
-    private readonly GrainId _id = new("session", "s-recovery");
+    private readonly GrainId _id = GrainId.Create("session", "s-recovery");
 
     public void Dispose() => _directory.Dispose();
 
@@ -248,8 +247,8 @@ public sealed class FileEventLogRecoveryTests : IDisposable
             await provider.EventLog.CompactAsync(_id, 3, CompactionMode.Archive);
         }
 
-        var path = Path.Combine(_directory.Path, "sessions", _id.Key, "events.jsonl");
-        var archive = Path.Combine(_directory.Path, "sessions", _id.Key, "events.archive.jsonl");
+        var path = Path.Combine(_directory.Path, "sessions", _id.Key.ToString(), "events.jsonl");
+        var archive = Path.Combine(_directory.Path, "sessions", _id.Key.ToString(), "events.archive.jsonl");
         System.IO.File.AppendAllLines(archive, Lines(path).Skip(1).Take(3));
 
         using (var provider = Open())
@@ -274,8 +273,8 @@ public sealed class FileEventLogRecoveryTests : IDisposable
         }
 
         // The discard through 7 rewrote the live log, then the process died before deleting the archive.
-        var path = Path.Combine(_directory.Path, "sessions", _id.Key, "events.jsonl");
-        var archive = Path.Combine(_directory.Path, "sessions", _id.Key, "events.archive.jsonl");
+        var path = Path.Combine(_directory.Path, "sessions", _id.Key.ToString(), "events.jsonl");
+        var archive = Path.Combine(_directory.Path, "sessions", _id.Key.ToString(), "events.archive.jsonl");
         var lines = Lines(path);
         WriteLines(path, new[] { "{\"compacted_through\":7,\"ts\":\"2026-11-21T10:00:00.000Z\",\"mode\":\"discard\"}" }.Concat(lines.Skip(4)));
 
@@ -302,7 +301,7 @@ public sealed class FileEventLogRecoveryTests : IDisposable
             await provider.EventLog.CompactAsync(_id, 3, CompactionMode.Archive);
         }
 
-        var archive = Path.Combine(_directory.Path, "sessions", _id.Key, "events.archive.jsonl");
+        var archive = Path.Combine(_directory.Path, "sessions", _id.Key.ToString(), "events.archive.jsonl");
         System.IO.File.AppendAllText(archive, "{\"seq\":4,\"ts\"");
 
         using var reopened = Open();
@@ -314,7 +313,7 @@ public sealed class FileEventLogRecoveryTests : IDisposable
     [Fact]
     public async Task Reopen_AfterDispose_SeesEverything()
     {
-        var other = new GrainId("session", "s-other");
+        var other = GrainId.Create("session", "s-other");
         using (var provider = Open())
         {
             for (long seq = 1; seq <= 20; seq += 2)
@@ -325,7 +324,7 @@ public sealed class FileEventLogRecoveryTests : IDisposable
             await provider.EventLog.CompactAsync(_id, 8, CompactionMode.Archive);
             await provider.EventLog.AppendAsync(other, 1, [Message(1)]);
             await provider.GrainStorage.WriteStateAsync("state", _id, new GrainState<ContractState> { State = new ContractState { Name = "kept" } });
-            await provider.Reminders.UpsertRowAsync(new ReminderEntry(_id, "snapshot", T0, TimeSpan.FromMinutes(1), MissedTickPolicy.Skip, null, T0));
+            await provider.Reminders.UpsertRow(new ReminderEntry { GrainId = _id, ReminderName = "snapshot", StartAt = T0.UtcDateTime, Period = TimeSpan.FromMinutes(1) });
         }
 
         using var reopened = Open();
@@ -335,9 +334,9 @@ public sealed class FileEventLogRecoveryTests : IDisposable
         Assert.Equal(new EventLogInfo(1, 2), await reopened.EventLog.GetInfoAsync(other));
         var state = new GrainState<ContractState>();
         await reopened.GrainStorage.ReadStateAsync("state", _id, state);
-        Assert.Equal("kept", state.State.Name);
+        Assert.Equal("kept", state.State!.Name);
         Assert.Equal("1", state.ETag);
-        Assert.NotNull(await reopened.Reminders.ReadRowAsync(_id, "snapshot"));
+        Assert.NotNull(await reopened.Reminders.ReadRow(_id, "snapshot"));
         Assert.Empty(_logs.Warnings);
     }
 
@@ -394,7 +393,7 @@ public sealed class FileEventLogRecoveryTests : IDisposable
         using var provider = Open(new FileStorageOptions { MaxOpenLogs = 8 });
         for (var i = 0; i < 60; i++)
         {
-            var id = new GrainId("session", $"s-{i}");
+            var id = GrainId.Create("session", $"s-{i}");
             await provider.EventLog.AppendAsync(id, 1, [Message(1)]);
             await provider.EventLog.AppendAsync(id, 2, [Message(2)]);
         }
@@ -410,7 +409,7 @@ public sealed class FileEventLogRecoveryTests : IDisposable
 
         for (var i = 0; i < 60; i++)
         {
-            Assert.Equal(new EventLogInfo(1, 3), await provider.EventLog.GetInfoAsync(new GrainId("session", $"s-{i}")));
+            Assert.Equal(new EventLogInfo(1, 3), await provider.EventLog.GetInfoAsync(GrainId.Create("session", $"s-{i}")));
         }
     }
 
@@ -473,7 +472,7 @@ public sealed class FileEventLogRecoveryTests : IDisposable
     public async Task FailedFlush_FailsTheAppend_AndTheSameSeqCanBeAppendedLater()
     {
         using var provider = Open();
-        var blocker = Path.Combine(_directory.Path, "sessions", _id.Key);
+        var blocker = Path.Combine(_directory.Path, "sessions", _id.Key.ToString());
         Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
         System.IO.File.WriteAllText(blocker, "a file where the grain's directory should be");
 

@@ -1,7 +1,7 @@
-using Duragent.Storage;
-using Duragent.Storage.File;
+using Orleans;
+using Orleans.Storage;
 
-namespace Duragent.Silo.Tests.Storage;
+namespace Duragent.Storage.File.Tests;
 
 public sealed class FileGrainStorageContractTests : GrainStorageContractTests
 {

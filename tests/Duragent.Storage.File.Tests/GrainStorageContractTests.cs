@@ -45,8 +45,23 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
 
         Assert.NotNull(state.State);
         Assert.Equal("", state.State!.Name);
+        Assert.Empty(state.State.Items);
         Assert.Null(state.ETag);
         Assert.False(state.RecordExists);
+    }
+
+    [Fact]
+    public async Task Write_OfANullState_StoresAFreshState()
+    {
+        var id = NewGrainId();
+        await Storage.WriteStateAsync("state", id, new GrainState<ContractState>());
+
+        var read = new GrainState<ContractState>();
+        await Storage.ReadStateAsync("state", id, read);
+
+        Assert.True(read.RecordExists);
+        Assert.Equal("", read.State!.Name);
+        Assert.Empty(read.State.Labels);
     }
 
     [Fact]

@@ -27,11 +27,21 @@ namespace Duragent.Storage.File;
 /// Files written by releases before the move to Orleans read unchanged: they hold the same <c>version</c>,
 /// <c>start_at</c> and <c>period</c>; their <c>missed_tick_policy</c>, <c>last_tick_at</c> and <c>next_due_at</c> are
 /// ignored (Orleans computes the next tick from <c>start_at</c> and <c>period</c>) and dropped at the next upsert.
+/// Their one-shot rows (period 0) are served with <see cref="LegacyOneShotPeriod"/>: Orleans' reminder service cannot
+/// schedule a period of 0, and one such row would make it fail every read of the range that holds it. New rows must
+/// have a positive period.
 /// </para>
 /// </remarks>
 public sealed class FileReminderTable : IReminderTable
 {
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
+    /// <summary>
+    /// The period a one-shot row of a release before Orleans (period 0) is served with: 1 minute, Orleans' default
+    /// minimum. Overdue, it ticks within a minute of loading; otherwise at its <c>start_at</c>. The grain's first tick
+    /// is expected to remove or replace it, as Orleans' one-shot recipe has it.
+    /// </summary>
+    public static readonly TimeSpan LegacyOneShotPeriod = TimeSpan.FromMinutes(1);
 
     private readonly FileLayout _layout;
     private readonly FlushScheduler _scheduler;
@@ -105,16 +115,18 @@ public sealed class FileReminderTable : IReminderTable
 
     /// <summary>
     /// Inserts or replaces the row (unconditionally, as Orleans' contract has it: <see cref="ReminderEntry.ETag"/> is
-    /// ignored) and returns its new ETag once the file is durable.
+    /// ignored) and returns its new ETag once the file is durable. The period must be positive: Orleans' reminder
+    /// service cannot schedule a row with period 0 and fails every read of the range that holds one.
     /// </summary>
     public async Task<string?> UpsertRow(ReminderEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(entry.ReminderName, nameof(entry));
         var path = _layout.ReminderFile(entry.GrainId, entry.ReminderName);
-        if (entry.Period < TimeSpan.Zero)
+        if (entry.Period <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(entry), entry.Period, $"The reminder {path} cannot have a negative period.");
+            throw new ArgumentOutOfRangeException(nameof(entry), entry.Period,
+                $"The reminder {path} needs a positive period (Orleans cannot schedule {entry.Period}); for a one-shot reminder, remove it in its first tick.");
         }
 
         await EnterAsync(cancellationToken);
@@ -318,7 +330,7 @@ public sealed class FileReminderTable : IReminderTable
                     }
 
                     var grainId = GrainId.Create(type, key);
-                    rows[(grainId, name)] = Parse(file, grainId, name);
+                    rows[(grainId, name)] = Parse(file, grainId, name, _logger);
                 }
             }
         }
@@ -326,7 +338,7 @@ public sealed class FileReminderTable : IReminderTable
         return rows;
     }
 
-    private static Row Parse(string path, GrainId grainId, string name)
+    private static Row Parse(string path, GrainId grainId, string name, ILogger logger)
     {
         var document = StateYaml.Deserialize<ReminderDocument>(System.IO.File.ReadAllText(path, Encoding.UTF8), path);
         if (document.Version < 1)
@@ -334,12 +346,15 @@ public sealed class FileReminderTable : IReminderTable
             throw new StorageCorruptedException($"{path}: the file has no 'version' (a positive number).", path, null);
         }
 
-        var stored = new StoredReminder(
-            grainId,
-            name,
-            ParseTime(document.StartAt, "start_at", path),
-            ParsePeriod(document.Period, path),
-            FormatVersion(document.Version));
+        var startAt = ParseTime(document.StartAt, "start_at", path);
+        var period = ParsePeriod(document.Period, path);
+        if (period == TimeSpan.Zero)
+        {
+            logger.LogWarningLegacyOneShotReminder(path, LegacyOneShotPeriod);
+            period = LegacyOneShotPeriod;
+        }
+
+        var stored = new StoredReminder(grainId, name, startAt, period, FormatVersion(document.Version));
         return new Row(document.Version, grainId.GetUniformHashCode(), stored);
     }
 

@@ -17,6 +17,7 @@ internal enum FileStorageEvent
     Compacted = 4130,
     LogDeleted = 4131,
     UnexpectedEntrySkipped = 4140,
+    LegacyOneShotReminder = 4141,
 }
 
 /// <summary>The file storage provider's log messages.</summary>
@@ -73,4 +74,8 @@ internal static partial class FileStorageLog
     [LoggerMessage(EventId = (int)FileStorageEvent.UnexpectedEntrySkipped, Level = LogLevel.Warning,
         Message = "Skipped {Path}: {Reason}")]
     public static partial void LogWarningUnexpectedEntrySkipped(this ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = (int)FileStorageEvent.LegacyOneShotReminder, Level = LogLevel.Warning,
+        Message = "{Path} is a one-shot reminder (period 0) written before the move to Orleans, which cannot schedule a period of 0; it is served with period {Period} until its grain replaces or removes it")]
+    public static partial void LogWarningLegacyOneShotReminder(this ILogger logger, string path, TimeSpan period);
 }

@@ -92,6 +92,34 @@ public sealed class FileReminderTableFileTests : IDisposable
     }
 
     [Fact]
+    public async Task OneShotRowsWrittenBeforeOrleans_AreServedWithAOneMinutePeriod()
+    {
+        var file = RowFile("session", "s1", "ttl");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        System.IO.File.WriteAllText(file, """
+            version: 2
+            grain: session/s1
+            name: ttl
+            start_at: 2026-11-21T09:00:00.0000000Z
+            period: 00:00:00
+            missed_tick_policy: fire_once
+            next_due_at: 2026-11-21T09:00:00.0000000Z
+
+            """);
+        using var provider = Open();
+        var id = GrainId.Create("session", "s1");
+
+        var read = await provider.Reminders.ReadRow(id, "ttl");
+
+        Assert.Equal(TimeSpan.FromMinutes(1), read!.Period);
+        Assert.Equal(FileReminderTable.LegacyOneShotPeriod, read.Period);
+        Assert.Equal(At, read.StartAt);
+        Assert.Contains(file, Assert.Single(_logs.Warnings).Message);
+        Assert.True(await provider.Reminders.RemoveRow(id, "ttl", read.ETag!));
+        Assert.False(System.IO.File.Exists(file));
+    }
+
+    [Fact]
     public async Task RemovingTheLastRow_RemovesTheGrainsFolders()
     {
         using var provider = Open();

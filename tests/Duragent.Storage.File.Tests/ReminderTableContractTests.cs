@@ -112,12 +112,14 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.NotNull(madeUp);
     }
 
-    [Fact]
-    public async Task Upsert_WithANegativePeriod_IsRejected()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task Upsert_WithoutAPositivePeriod_IsRejected(int seconds)
     {
         var id = NewGrainId();
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Table.UpsertRow(Entry(id, "tick", period: TimeSpan.FromSeconds(-1))));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Table.UpsertRow(Entry(id, "tick", period: TimeSpan.FromSeconds(seconds))));
 
         Assert.Null(await Table.ReadRow(id, "tick"));
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Hosting;
 using Orleans.Runtime;
@@ -88,6 +89,26 @@ public sealed class SiloFileStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task AOneShotRowWrittenBeforeOrleans_DoesNotStopTheReminderService()
+    {
+        var file = Path.Combine(_directory.Path, "reminders", "storage-probe", "k1", "ttl.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        System.IO.File.WriteAllText(file, "version: 1\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:00:00\nnext_due_at: 2026-11-21T09:00:00.0000000Z\n");
+        var logs = new CapturingLoggerProvider();
+
+        using (var host = await StartSiloAsync(logs))
+        {
+            var grain = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStorageProbeGrain>("k1");
+            await grain.Remind("tick");
+            Assert.Equal(["tick", "ttl"], (await grain.Reminders()).Order());
+            await host.StopAsync();
+        }
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.Contains(logs.Warnings, e => e.Message.Contains(file, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task InvalidGrainKeys_FailTheCall()
     {
         using var host = await StartSiloAsync();
@@ -99,9 +120,14 @@ public sealed class SiloFileStorageTests : IDisposable
         await host.StopAsync();
     }
 
-    private async Task<IHost> StartSiloAsync()
+    private async Task<IHost> StartSiloAsync(ILoggerProvider? logs = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(FreePort(), FreePort())
             .AddFileStorage(o => o.RootDirectory = _directory.Path));

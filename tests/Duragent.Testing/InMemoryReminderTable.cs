@@ -6,7 +6,7 @@ namespace Duragent.Testing;
 
 /// <summary>
 /// Orleans' <see cref="IReminderTable"/> in memory, faithful to the contract the file provider keeps: unconditional
-/// upserts that return a new ETag every time, removals conditional on the ETag, ring-range reads by
+/// upserts of rows with a positive period that return a new ETag every time, removals conditional on the ETag, ring-range reads by
 /// <see cref="GrainId.GetUniformHashCode"/> in <c>(begin, end]</c> wrapping when <c>begin ≥ end</c>, and grain types, keys
 /// and reminder names that must be valid <see cref="GrainKey"/>s.
 /// </summary>
@@ -38,7 +38,8 @@ public sealed class InMemoryReminderTable : IReminderTable
     {
         ArgumentNullException.ThrowIfNull(entry);
         InMemoryKeys.Check(entry.GrainId, entry.ReminderName, "reminder name");
-        ArgumentOutOfRangeException.ThrowIfLessThan(entry.Period, TimeSpan.Zero, nameof(entry));
+        // Orleans' reminder service cannot schedule a period of 0 (it fails the whole range read that holds one).
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(entry.Period, TimeSpan.Zero, nameof(entry));
         lock (_lock)
         {
             var stored = Copy(entry);

@@ -8,9 +8,9 @@
 //   resume <log> <nextSeq>         once per log, after opening (the log's next seq found on disk)
 //   ack <log> <firstSeq> <count>   one per acknowledged append
 using System.Text.Json;
-using Duragent.Runtime;
 using Duragent.Storage;
 using Duragent.Storage.File;
+using Orleans.Runtime;
 
 if (args.Length < 1)
 {
@@ -30,7 +30,7 @@ var log = provider.EventLog;
 var writers = Enumerable.Range(0, logCount).Select(async index =>
 {
     var name = $"crash-{index}";
-    var id = new GrainId("session", name);
+    var id = GrainId.Create("session", name);
     var random = new Random(seed * 31 + index);
     var next = (await log.GetInfoAsync(id)).NextSeq;
     lock (outputLock)

@@ -1,15 +1,17 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Duragent.Runtime;
 using Duragent.Storage;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Duragent.Testing;
 
 /// <summary>
 /// <see cref="IEventLogStorage"/> in memory, faithful to the contract: appends carry the expected next sequence
-/// number (any other value throws <see cref="InconsistentStateException"/> and stores nothing), batches are atomic,
-/// payloads must be JSON objects without the envelope fields, and compaction keeps, archives or discards.
+/// number (any other value throws Orleans' <see cref="InconsistentStateException"/> and stores nothing), batches are
+/// atomic, payloads must be JSON objects without the envelope fields, compaction keeps, archives or discards, and
+/// grain types and keys must be valid <see cref="GrainKey"/>s.
 /// </summary>
 public sealed class InMemoryEventLogStorage : IEventLogStorage
 {
@@ -32,6 +34,7 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
 
     public Task<EventLogInfo> GetInfoAsync(GrainId grainId, CancellationToken cancellationToken = default)
     {
+        InMemoryKeys.Check(grainId);
         lock (_lock)
         {
             return Task.FromResult(_logs.TryGetValue(grainId, out var log) ? new EventLogInfo(log.FirstSeq, log.NextSeq) : new EventLogInfo(1, 1));
@@ -41,6 +44,7 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
     public Task<long> AppendAsync(GrainId grainId, long expectedNextSeq, IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
+        InMemoryKeys.Check(grainId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
@@ -69,6 +73,7 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
 
     public async IAsyncEnumerable<StoredEvent> ReadAsync(GrainId grainId, long fromSeq, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        InMemoryKeys.Check(grainId);
         StoredEvent[] snapshot;
         lock (_lock)
         {
@@ -88,6 +93,13 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
 
     public Task CompactAsync(GrainId grainId, long throughSeq, CompactionMode mode, CancellationToken cancellationToken = default)
     {
+        InMemoryKeys.Check(grainId);
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown compaction mode.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(throughSeq);
         if (mode == CompactionMode.Keep)
         {
             return Task.CompletedTask;
@@ -95,18 +107,29 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
 
         lock (_lock)
         {
-            if (_logs.TryGetValue(grainId, out var log))
+            var log = _logs.GetValueOrDefault(grainId);
+            var nextSeq = log?.NextSeq ?? 1;
+            if (throughSeq >= nextSeq)
             {
-                var compacted = log.Live.Where(e => e.Seq <= throughSeq).ToList();
-                log.Live.RemoveAll(e => e.Seq <= throughSeq);
-                if (mode == CompactionMode.Archive)
-                {
-                    log.Archive.AddRange(compacted);
-                }
-                else
-                {
-                    log.FirstSeq = Math.Max(log.FirstSeq, Math.Min(throughSeq + 1, log.NextSeq));
-                }
+                throw new ArgumentOutOfRangeException(nameof(throughSeq), throughSeq,
+                    $"Cannot compact the event log of grain {grainId} through seq {throughSeq}: its last event is {nextSeq - 1}.");
+            }
+
+            if (log is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            var compacted = log.Live.Where(e => e.Seq <= throughSeq).ToList();
+            log.Live.RemoveAll(e => e.Seq <= throughSeq);
+            if (mode == CompactionMode.Archive)
+            {
+                log.Archive.AddRange(compacted);
+            }
+            else
+            {
+                log.Archive.RemoveAll(e => e.Seq <= throughSeq);
+                log.FirstSeq = Math.Max(log.FirstSeq, throughSeq + 1);
             }
         }
 
@@ -115,6 +138,7 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
 
     public Task DeleteAsync(GrainId grainId, CancellationToken cancellationToken = default)
     {
+        InMemoryKeys.Check(grainId);
         lock (_lock)
         {
             _logs.Remove(grainId);

@@ -8,7 +8,8 @@ public sealed class InMemoryGrainCatalog(InMemoryGrainStorage states, InMemoryEv
 {
     public async IAsyncEnumerable<string> ListKeysAsync(string grainType, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var keys = states.GrainIds.Concat(events.GrainIds).Where(id => id.Type == grainType).Select(id => id.Key).Distinct().ToList();
+        GrainKey.Validate(grainType, "grain type");
+        var keys = states.GrainIds.Concat(events.GrainIds).Where(id => id.Type.ToString() == grainType).Select(id => id.Key.ToString()).Distinct().ToList();
         foreach (var key in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -1,78 +1,97 @@
 using System.Globalization;
-using Duragent.Runtime;
-using Duragent.Storage;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Duragent.Testing;
 
-/// <summary><see cref="IReminderTable"/> in memory, with per-row ETags and conditional upserts and removals.</summary>
+/// <summary>
+/// Orleans' <see cref="IReminderTable"/> in memory, faithful to the contract the file provider keeps: unconditional
+/// upserts of rows with a positive period that return a new ETag every time, removals conditional on the ETag, ring-range reads by
+/// <see cref="GrainId.GetUniformHashCode"/> in <c>(begin, end]</c> wrapping when <c>begin ≥ end</c>, and grain types, keys
+/// and reminder names that must be valid <see cref="GrainKey"/>s.
+/// </summary>
 public sealed class InMemoryReminderTable : IReminderTable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(GrainId GrainId, string Name), ReminderEntry> _rows = [];
     private long _version;
 
-    public Task<IReadOnlyList<ReminderEntry>> ReadAllAsync(CancellationToken cancellationToken = default) =>
-        Read(_ => true);
-
-    public Task<IReadOnlyList<ReminderEntry>> ReadDueAsync(DateTimeOffset dueBy, CancellationToken cancellationToken = default) =>
-        Read(r => r.NextDueAt <= dueBy);
-
-    public Task<IReadOnlyList<ReminderEntry>> ReadRowsAsync(GrainId grainId, CancellationToken cancellationToken = default) =>
-        Read(r => r.GrainId == grainId);
-
-    public Task<ReminderEntry?> ReadRowAsync(GrainId grainId, string name, CancellationToken cancellationToken = default)
+    public Task<ReminderTableData> ReadRows(GrainId grainId)
     {
+        InMemoryKeys.Check(grainId);
+        return Read(r => r.GrainId == grainId);
+    }
+
+    public Task<ReminderTableData> ReadRows(uint begin, uint end) =>
+        Read(r => InRange(r.GrainId.GetUniformHashCode(), begin, end));
+
+    public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName)
+    {
+        InMemoryKeys.Check(grainId, reminderName, "reminder name");
         lock (_lock)
         {
-            return Task.FromResult(_rows.GetValueOrDefault((grainId, name)));
+            return Task.FromResult(_rows.TryGetValue((grainId, reminderName), out var row) ? Copy(row) : null);
         }
     }
 
-    public Task<string> UpsertRowAsync(ReminderEntry entry, CancellationToken cancellationToken = default)
+    public Task<string?> UpsertRow(ReminderEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        cancellationToken.ThrowIfCancellationRequested();
+        InMemoryKeys.Check(entry.GrainId, entry.ReminderName, "reminder name");
+        // Orleans' reminder service cannot schedule a period of 0 (it fails the whole range read that holds one).
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(entry.Period, TimeSpan.Zero, nameof(entry));
         lock (_lock)
         {
-            var key = (entry.GrainId, entry.Name);
-            if (entry.ETag is not null)
-            {
-                var stored = _rows.GetValueOrDefault(key)?.ETag;
-                if (stored != entry.ETag)
-                {
-                    throw new InconsistentStateException(
-                        $"Cannot update reminder '{entry.Name}' of grain {entry.GrainId}: expected version '{entry.ETag}' but the table has '{stored ?? "(none)"}'.",
-                        stored,
-                        entry.ETag);
-                }
-            }
-
-            var eTag = (++_version).ToString(CultureInfo.InvariantCulture);
-            _rows[key] = entry with { ETag = eTag };
-            return Task.FromResult(eTag);
+            var stored = Copy(entry);
+            stored.StartAt = stored.StartAt.Kind == DateTimeKind.Local ? stored.StartAt.ToUniversalTime() : DateTime.SpecifyKind(stored.StartAt, DateTimeKind.Utc);
+            stored.ETag = (++_version).ToString(CultureInfo.InvariantCulture);
+            _rows[(entry.GrainId, entry.ReminderName)] = stored;
+            return Task.FromResult<string?>(stored.ETag);
         }
     }
 
-    public Task<bool> RemoveRowAsync(GrainId grainId, string name, string? eTag, CancellationToken cancellationToken = default)
+    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        InMemoryKeys.Check(grainId, reminderName, "reminder name");
         lock (_lock)
         {
-            if (!_rows.TryGetValue((grainId, name), out var row) || (eTag is not null && row.ETag != eTag))
+            if (!_rows.TryGetValue((grainId, reminderName), out var row) || !string.Equals(row.ETag, eTag, StringComparison.Ordinal))
             {
                 return Task.FromResult(false);
             }
 
-            _rows.Remove((grainId, name));
+            _rows.Remove((grainId, reminderName));
             return Task.FromResult(true);
         }
     }
 
-    private Task<IReadOnlyList<ReminderEntry>> Read(Func<ReminderEntry, bool> filter)
+    public Task TestOnlyClearTable()
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<ReminderEntry>>([.. _rows.Values.Where(filter)]);
+            _rows.Clear();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static bool InRange(uint hash, uint begin, uint end) =>
+        begin < end ? hash > begin && hash <= end : hash > begin || hash <= end;
+
+    private static ReminderEntry Copy(ReminderEntry entry) => new()
+    {
+        GrainId = entry.GrainId,
+        ReminderName = entry.ReminderName,
+        StartAt = entry.StartAt,
+        Period = entry.Period,
+        ETag = entry.ETag,
+    };
+
+    private Task<ReminderTableData> Read(Func<ReminderEntry, bool> filter)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(new ReminderTableData([.. _rows.Values.Where(filter).Select(Copy)]));
         }
     }
 }

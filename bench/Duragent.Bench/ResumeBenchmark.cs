@@ -305,7 +305,7 @@ public sealed class ResumeBenchmark : IBenchmark
     {
         var state = new GrainState<SessionState>();
         await provider.GrainStorage.ReadStateAsync("state", session.Id, state);
-        Check(state.RecordExists && state.State.LastSeq == session.Events, "state.yaml did not read back");
+        Check(state is { RecordExists: true, State.LastSeq: var seq } && seq == session.Events, "state.yaml did not read back");
     }
 
     private static async Task OpenLogAsync(FileStorageProvider provider, GeneratedSession session)

@@ -210,9 +210,10 @@ public sealed class StorageBenchmark : IBenchmark
             var watch = Stopwatch.StartNew();
             var state = new GrainState<SnapshotState>();
             provider.GrainStorage.ReadStateAsync("state", id, state).GetAwaiter().GetResult();
-            var count = CountAsync(provider.EventLog, id, state.State.LastEventSeq + 1).GetAwaiter().GetResult();
+            var snapshot = state.State ?? throw new InvalidOperationException("The snapshot did not read back.");
+            var count = CountAsync(provider.EventLog, id, snapshot.LastEventSeq + 1).GetAwaiter().GetResult();
             var elapsed = watch.Elapsed.TotalMilliseconds;
-            Check(count == TailAfterSnapshot && state.State.Messages.Count == 200, $"replayed {count} events");
+            Check(count == TailAfterSnapshot && snapshot.Messages.Count == 200, $"replayed {count} events");
             return elapsed;
         });
         Print($"  read the snapshot (200 messages) + replay the last {TailAfterSnapshot} events", tail, " ms");

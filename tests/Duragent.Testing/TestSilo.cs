@@ -22,9 +22,10 @@ public sealed class TestSilo : IAsyncDisposable
     private readonly TestLogSink _logs;
     private int _stopped;
 
-    private TestSilo(InProcessTestCluster cluster, string directory, TempDirectory? ownedDirectory, InMemoryStorage? storage, TestLogSink logs)
+    private TestSilo(InProcessTestCluster cluster, string directory, TempDirectory? ownedDirectory, InMemoryStorage? storage, TestLogSink logs, FakeTimeProvider? clock)
     {
         _cluster = cluster;
+        Clock = clock;
         Directory = directory;
         _ownedDirectory = ownedDirectory;
         InMemoryStorage = storage;
@@ -33,6 +34,12 @@ public sealed class TestSilo : IAsyncDisposable
 
     /// <summary>The silo's workspace directory (temporary unless <see cref="TestSiloBuilder.Directory"/> was given).</summary>
     public string Directory { get; }
+
+    /// <summary>
+    /// The silo's clock when <see cref="TestSiloBuilder.Clock"/> was set: Duragent's services and Orleans' own timers
+    /// and reminders run on it, so <see cref="FakeTimeProvider.Advance"/> fires due reminders. Null: real time.
+    /// </summary>
+    public FakeTimeProvider? Clock { get; }
 
     /// <summary>The silo's services.</summary>
     public IServiceProvider Services => _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress);
@@ -82,6 +89,11 @@ public sealed class TestSilo : IAsyncDisposable
                 silo.Services.Add(service);
             }
 
+            if (setup.Clock is { } clock)
+            {
+                silo.Services.AddSingleton<TimeProvider>(clock);
+            }
+
             setup.ConfigureSilo?.Invoke(silo);
         });
         builder.ConfigureClientHost(host => host.Logging.QuietOrleansLogs());
@@ -98,7 +110,7 @@ public sealed class TestSilo : IAsyncDisposable
             throw;
         }
 
-        return new TestSilo(cluster, directory, owned, storage, logs);
+        return new TestSilo(cluster, directory, owned, storage, logs, setup.Clock);
     }
 
     /// <summary>The first log record (already logged or still to come) that matches <paramref name="match"/>.</summary>
@@ -148,13 +160,17 @@ public sealed class TestSiloBuilder
     /// <summary>Use these in-memory stores instead of new ones (e.g. to restart on the same data).</summary>
     public InMemoryStorage? InMemoryStorage { get; set; }
 
-    /// <summary>Runs on the storage and directory of <paramref name="other"/>: a restart of the same "machine".</summary>
+    /// <summary>Run the silo (Duragent's services and Orleans' timers and reminders) on this clock instead of real time.</summary>
+    public FakeTimeProvider? Clock { get; set; }
+
+    /// <summary>Runs on the storage, directory and clock of <paramref name="other"/>: a restart of the same "machine".</summary>
     public TestSiloBuilder UseSameStorageAs(TestSilo other)
     {
         ArgumentNullException.ThrowIfNull(other);
         Directory = other.Directory;
         InMemoryStorage = other.InMemoryStorage;
         UseFileStorage = other.UsesFileStorage;
+        Clock = other.Clock;
         return this;
     }
 }

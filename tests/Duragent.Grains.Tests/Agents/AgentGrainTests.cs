@@ -34,7 +34,7 @@ public sealed class AgentGrainTests : IAsyncLifetime
     [Fact]
     public void Grain_IsTheAgentGrainTypeWithAnInterleavingGet()
     {
-        Assert.Equal(AgentGrain.GrainTypeName, typeof(AgentGrain).GetCustomAttribute<GrainTypeAttribute>()!.GrainType.ToString());
+        Assert.Equal("agent", Agent("alpha").GetGrainId().Type.ToString());
         Assert.NotNull(typeof(IAgentGrain).GetMethod(nameof(IAgentGrain.GetAsync))!.GetCustomAttribute<AlwaysInterleaveAttribute>());
         Assert.Null(typeof(IAgentGrain).GetMethod(nameof(IAgentGrain.AllowAlwaysAsync))!.GetCustomAttribute<AlwaysInterleaveAttribute>());
     }

@@ -53,7 +53,8 @@ internal sealed class SessionKit : IAsyncDisposable
         FakeEnvironment? environment = null,
         SessionKit? restartOf = null,
         int maxToolIterations = 10,
-        bool fileStorage = false)
+        bool fileStorage = false,
+        bool fakeClock = false)
     {
         var fake = restartOf?.Llm ?? await FakeLlmServer.StartAsync();
         var owned = restartOf is null ? new TempDirectory("session-kit") : null;
@@ -77,6 +78,11 @@ internal sealed class SessionKit : IAsyncDisposable
             {
                 b.UseFileStorage = true;
                 b.Directory = Path.Combine(root, ".duragent");
+            }
+
+            if (fakeClock && restartOf is null)
+            {
+                b.Clock = new FakeTimeProvider();
             }
 
             b.Services.AddSingleton<IEnvironmentVariables>(env);

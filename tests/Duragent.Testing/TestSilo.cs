@@ -9,7 +9,8 @@ namespace Duragent.Testing;
 /// <summary>
 /// A one-silo Orleans test cluster (<see cref="InProcessTestCluster"/>) on a fresh temporary directory, with storage
 /// in memory unless <see cref="UseFileStorage"/> is set. Grain calls go through the cluster's client, so every
-/// argument and result crosses Orleans' serializer as it does for a real client.
+/// argument and result crosses Orleans' serializer as it does for a real client. The silo runs on real time: Orleans'
+/// timers, reminders and membership cannot run on a fake clock (a cluster on one does not even start).
 /// <code>
 /// await using var silo = await TestSilo.StartAsync(b => b.Services.AddSingleton(...));
 /// var session = silo.GrainFactory.GetGrain&lt;ISessionGrain&gt;("s1");
@@ -22,10 +23,9 @@ public sealed class TestSilo : IAsyncDisposable
     private readonly TestLogSink _logs;
     private int _stopped;
 
-    private TestSilo(InProcessTestCluster cluster, string directory, TempDirectory? ownedDirectory, InMemoryStorage? storage, TestLogSink logs, FakeTimeProvider? clock)
+    private TestSilo(InProcessTestCluster cluster, string directory, TempDirectory? ownedDirectory, InMemoryStorage? storage, TestLogSink logs)
     {
         _cluster = cluster;
-        Clock = clock;
         Directory = directory;
         _ownedDirectory = ownedDirectory;
         InMemoryStorage = storage;
@@ -34,12 +34,6 @@ public sealed class TestSilo : IAsyncDisposable
 
     /// <summary>The silo's workspace directory (temporary unless <see cref="TestSiloBuilder.Directory"/> was given).</summary>
     public string Directory { get; }
-
-    /// <summary>
-    /// The silo's clock when <see cref="TestSiloBuilder.Clock"/> was set: Duragent's services and Orleans' own timers
-    /// and reminders run on it, so <see cref="FakeTimeProvider.Advance"/> fires due reminders. Null: real time.
-    /// </summary>
-    public FakeTimeProvider? Clock { get; }
 
     /// <summary>The silo's services.</summary>
     public IServiceProvider Services => _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress);
@@ -70,6 +64,11 @@ public sealed class TestSilo : IAsyncDisposable
         {
             host.Logging.AddProvider(logs);
             host.Logging.SetMinimumLevel(LogLevel.Debug);
+
+            // The test cluster's host configuration sets its own levels: the sink's own rules take precedence.
+            host.Logging.AddFilter<TestLogSink>(null, LogLevel.Debug);
+            host.Logging.AddFilter<TestLogSink>("Orleans", LogLevel.Warning);
+            host.Logging.AddFilter<TestLogSink>("Microsoft", LogLevel.Warning);
             host.Logging.QuietOrleansLogs();
         });
         builder.ConfigureSilo((_, silo) =>
@@ -89,11 +88,6 @@ public sealed class TestSilo : IAsyncDisposable
                 silo.Services.Add(service);
             }
 
-            if (setup.Clock is { } clock)
-            {
-                silo.Services.AddSingleton<TimeProvider>(clock);
-            }
-
             setup.ConfigureSilo?.Invoke(silo);
         });
         builder.ConfigureClientHost(host => host.Logging.QuietOrleansLogs());
@@ -110,7 +104,7 @@ public sealed class TestSilo : IAsyncDisposable
             throw;
         }
 
-        return new TestSilo(cluster, directory, owned, storage, logs, setup.Clock);
+        return new TestSilo(cluster, directory, owned, storage, logs);
     }
 
     /// <summary>The first log record (already logged or still to come) that matches <paramref name="match"/>.</summary>
@@ -160,17 +154,13 @@ public sealed class TestSiloBuilder
     /// <summary>Use these in-memory stores instead of new ones (e.g. to restart on the same data).</summary>
     public InMemoryStorage? InMemoryStorage { get; set; }
 
-    /// <summary>Run the silo (Duragent's services and Orleans' timers and reminders) on this clock instead of real time.</summary>
-    public FakeTimeProvider? Clock { get; set; }
-
-    /// <summary>Runs on the storage, directory and clock of <paramref name="other"/>: a restart of the same "machine".</summary>
+    /// <summary>Runs on the storage and directory of <paramref name="other"/>: a restart of the same "machine".</summary>
     public TestSiloBuilder UseSameStorageAs(TestSilo other)
     {
         ArgumentNullException.ThrowIfNull(other);
         Directory = other.Directory;
         InMemoryStorage = other.InMemoryStorage;
         UseFileStorage = other.UsesFileStorage;
-        Clock = other.Clock;
         return this;
     }
 }

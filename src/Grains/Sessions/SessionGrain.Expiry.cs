@@ -33,6 +33,7 @@ public sealed partial class SessionGrain
     {
         if (!State.Exists || State.Status == SessionStatus.Completed || await TtlAsync() is not { } ttl)
         {
+            await Wakeups.CancelAsync(TtlReminder);
             return;
         }
 
@@ -40,7 +41,7 @@ public sealed partial class SessionGrain
         if (State.Status == SessionStatus.Running || IsWorkRunning || _attached > 0 || _clock.GetUtcNow() < idleUntil)
         {
             // Still in use, or used since the reminder was planned: look again one TTL after the last activity.
-            await Wakeups.AtAsync(TtlReminder, Max(idleUntil, _clock.GetUtcNow() + TimeSpan.FromMinutes(1)));
+            await Wakeups.AtAsync(TtlReminder, Max(idleUntil, _clock.GetUtcNow() + (ttl < SessionWakeups.Period ? ttl : SessionWakeups.Period)));
             return;
         }
 
@@ -56,26 +57,33 @@ public sealed partial class SessionGrain
             EndTurn(events, TurnOutcome.Cancelled, null, "the session expired", sessionEnds: true);
         }
 
-        events.Add(new StatusChanged(State.Status, SessionStatus.Completed, $"expired after {ttl.TotalHours:0.#} hours without activity"));
+        events.Add(new StatusChanged(State.Status, SessionStatus.Completed, $"expired after {Describe(ttl)} without activity"));
         await RecordAsync(events);
         await Wakeups.CancelAsync(ApprovalReminder);
-        LogExpired(_logger, SessionId, ttl.TotalHours);
+        await Wakeups.CancelAsync(TtlReminder);
+        LogExpired(_logger, SessionId, Describe(ttl));
     }
 
     private async Task<TimeSpan?> TtlAsync()
     {
-        var hours = _options.TtlHours;
+        var ttl = _options.Ttl;
         try
         {
-            hours = (await LoadAgentAsync(State.Agent)).Session.TtlHours ?? hours;
+            if ((await LoadAgentAsync(State.Agent)).Session.TtlHours is { } hours)
+            {
+                ttl = TimeSpan.FromHours(hours);
+            }
         }
         catch (AgentNotFoundException)
         {
             // The agent is gone: the workspace default applies.
         }
 
-        return hours > 0 ? TimeSpan.FromHours(hours) : null;
+        return ttl > TimeSpan.Zero ? ttl : null;
     }
+
+    private static string Describe(TimeSpan ttl) =>
+        ttl >= TimeSpan.FromHours(1) ? $"{ttl.TotalHours:0.#} hours" : $"{ttl.TotalSeconds:0.#} seconds";
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

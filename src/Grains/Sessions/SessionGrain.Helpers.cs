@@ -322,8 +322,8 @@ public sealed partial class SessionGrain
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Session {SessionId} deleted")]
     private static partial void LogDeleted(ILogger logger, string sessionId);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Session {SessionId} expired after {Hours} hours without activity")]
-    private static partial void LogExpired(ILogger logger, string sessionId, double hours);
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Session {SessionId} expired after {Idle} without activity")]
+    private static partial void LogExpired(ILogger logger, string sessionId, string idle);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Session {SessionId}: a background result arrived after the activation ended; the log and recovery cover it")]
     private static partial void LogTurnDropped(ILogger logger, Exception exception, string sessionId);

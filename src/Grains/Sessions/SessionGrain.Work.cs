@@ -262,6 +262,17 @@ public sealed partial class SessionGrain
         var expired = State.Turn?.Calls.Find(c => c.Phase == ToolCallPhase.AwaitingApproval && c.ExpiresAt <= now);
         if (expired is null)
         {
+            // Early (the reminder repeats every minute until cancelled) or nothing pending any more.
+            var pending = State.Turn?.Calls.Find(c => c.Phase == ToolCallPhase.AwaitingApproval && c.ExpiresAt is not null);
+            if (pending?.ExpiresAt is { } due)
+            {
+                await Wakeups.AtAsync(ApprovalReminder, due);
+            }
+            else
+            {
+                await Wakeups.CancelAsync(ApprovalReminder);
+            }
+
             return;
         }
 
@@ -269,6 +280,9 @@ public sealed partial class SessionGrain
             new ApprovalDecided(expired.CallId, ApprovalChoice.Deny, "expired"),
             new StatusChanged(SessionStatus.AwaitingApproval, SessionStatus.Running, "approval expired"),
         ]);
+
+        // Before the turn goes on: it may ask for another approval, which plans a wake-up of its own.
+        await Wakeups.CancelAsync(ApprovalReminder);
         await DriveAsync();
     }
 }

@@ -31,15 +31,15 @@ public sealed class SessionOptions
     /// </summary>
     public int MaxLlmAttempts { get; set; } = DefaultMaxLlmAttempts;
 
-    /// <summary>Default of <see cref="TtlHours"/>: 168 (a week).</summary>
-    public const int DefaultTtlHours = 168;
+    /// <summary>Default of <see cref="Ttl"/>: 168 hours (a week).</summary>
+    public static readonly TimeSpan DefaultTtl = TimeSpan.FromHours(168);
 
     /// <summary>
     /// A session idle this long (no turn running, no client attached) expires: its status becomes <c>completed</c>
     /// and its files stay. 168 hours by default (<c>sessions.ttl_hours</c>); an agent's <c>session.ttl_hours</c>
-    /// overrides it; 0 turns expiry off.
+    /// overrides it; <see cref="TimeSpan.Zero"/> turns expiry off.
     /// </summary>
-    public int TtlHours { get; set; } = DefaultTtlHours;
+    public TimeSpan Ttl { get; set; } = DefaultTtl;
 
     /// <summary>The workspace's <c>policy.yaml</c>, merged under each agent's policy files; null when none.</summary>
     public string? WorkspacePolicyFile { get; set; }
@@ -55,9 +55,9 @@ public sealed class SessionOptions
             throw new ArgumentOutOfRangeException(nameof(SnapshotEveryEvents), SnapshotEveryEvents, "Sessions: snapshot_every_events must be at least 1.");
         }
 
-        if (TtlHours < 0)
+        if (Ttl < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(TtlHours), TtlHours, "Sessions: ttl_hours must not be negative.");
+            throw new ArgumentOutOfRangeException(nameof(Ttl), Ttl, "Sessions: ttl_hours must not be negative.");
         }
 
         if (MaxLlmAttempts < 1)

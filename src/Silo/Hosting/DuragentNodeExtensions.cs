@@ -75,7 +75,7 @@ public static class DuragentNodeExtensions
         {
             o.SnapshotEveryEvents = config.Sessions.SnapshotEveryEvents;
             o.Compaction = config.Sessions.Compaction;
-            o.TtlHours = config.Sessions.TtlHours;
+            o.Ttl = TimeSpan.FromHours(config.Sessions.TtlHours);
             o.WorkspacePolicyFile = workspace.PolicyFile;
             node?.ConfigureSessions?.Invoke(o);
         });

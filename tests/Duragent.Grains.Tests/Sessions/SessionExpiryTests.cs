@@ -1,26 +1,30 @@
+using System.Diagnostics;
 using Duragent.FakeLlm;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 
 namespace Duragent.Grains.Tests.Sessions;
 
+/// <summary>
+/// Idle expiry on real Orleans reminders and real time, with a TTL of seconds (a reminder's due time has no minimum;
+/// only its period does). The clock is the silo's own: Orleans' timers and reminders cannot run on a fake one.
+/// </summary>
 public sealed class SessionExpiryTests
 {
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
+
     [Fact]
     public async Task IdleSession_ExpiresAfterTheTtl_AndKeepsItsHistory()
     {
-        await using var kit = await SessionKit.StartAsync(sessions: o => o.TtlHours = 2, fakeClock: true);
+        await using var kit = await SessionKit.StartAsync(sessions: o => o.Ttl = Ttl);
         kit.Llm.Enqueue(FakeResponse.Text("hi"));
         var (id, session) = await kit.CreateAsync();
         await kit.AskAsync(session, "hello");
-        await AfterTurnAsync(session);
 
-        // The fake clock drives Orleans' reminder service too: moving it to the due time delivers the tick.
-        kit.Silo.Clock!.Advance(TimeSpan.FromHours(2));
         await SessionKit.WaitForStatusAsync(session, SessionStatus.Completed);
 
         var changed = (await kit.EventsAsync<StatusChanged>(id)).Last();
-        Assert.Contains("expired after 2 hours", changed.Reason, StringComparison.Ordinal);
+        Assert.Contains("expired after 3 seconds", changed.Reason, StringComparison.Ordinal);
         Assert.Equal(2, (await session.GetMessagesAsync(new MessageQuery())).Messages.Count);
         await Assert.ThrowsAsync<SessionStateException>(() => session.SendMessageAsync(new SendMessage("again")));
     }
@@ -28,39 +32,41 @@ public sealed class SessionExpiryTests
     [Fact]
     public async Task ActivityMovesTheExpiry()
     {
-        await using var kit = await SessionKit.StartAsync(sessions: o => o.TtlHours = 2, fakeClock: true);
+        await using var kit = await SessionKit.StartAsync(sessions: o => o.Ttl = Ttl);
         kit.Llm.Enqueue(FakeResponse.Text("one"), FakeResponse.Text("two"));
         var (id, session) = await kit.CreateAsync();
         await kit.AskAsync(session, "first");
-        await AfterTurnAsync(session);
-        kit.Silo.Clock!.Advance(TimeSpan.FromHours(1.5));
+        var first = Stopwatch.StartNew();
+        await Task.Delay(Ttl / 2);
         await kit.AskAsync(session, "second");
-        await AfterTurnAsync(session);
+        var second = Stopwatch.StartNew();
 
-        // Past the first due time (2 h after the first turn): the reminder was moved to 2 h after the second.
-        kit.Silo.Clock.Advance(TimeSpan.FromHours(1));
-        await Task.Delay(300);
+        // Past the first turn's expiry, before the second's: still active.
+        var untilFirstDue = Ttl - first.Elapsed + TimeSpan.FromMilliseconds(400);
+        if (untilFirstDue > TimeSpan.Zero)
+        {
+            await Task.Delay(untilFirstDue);
+        }
+
+        Assert.True(second.Elapsed < Ttl, $"the machine was too slow for this test ({second.Elapsed} since the second turn)");
         Assert.Equal(SessionStatus.Active, (await session.GetInfoAsync())!.Status);
 
-        kit.Silo.Clock.Advance(TimeSpan.FromHours(1));
         await SessionKit.WaitForStatusAsync(session, SessionStatus.Completed);
+        Assert.True(second.Elapsed >= Ttl, $"expired {second.Elapsed} after the second turn, before its TTL of {Ttl}");
         Assert.Equal(2, (await kit.EventsAsync<TurnCompleted>(id)).Count);
     }
-
-    // The waiter returns once the turn's last events are recorded; the grain then plans the expiry in the same grain
-    // turn. A call that does not interleave queues behind it: the clock must not move while that plan is being made
-    // (the fake clock also drives grain-call timeouts).
-    private static Task AfterTurnAsync(ISessionGrain session) => session.ResumeAsync();
 
     [Fact]
     public async Task ZeroTtl_NeverExpires()
     {
-        await using var kit = await SessionKit.StartAsync(sessions: o => o.TtlHours = 0, fakeClock: true);
-        var (_, session) = await kit.CreateAsync();
+        await using var kit = await SessionKit.StartAsync(sessions: o => o.Ttl = TimeSpan.Zero);
+        kit.Llm.Enqueue(FakeResponse.Text("hi"));
+        var (id, session) = await kit.CreateAsync();
+        await kit.AskAsync(session, "hello");
 
-        kit.Silo.Clock!.Advance(TimeSpan.FromDays(365));
-        await Task.Delay(300);
+        await Task.Delay(Ttl + TimeSpan.FromSeconds(1));
 
         Assert.Equal(SessionStatus.Active, (await session.GetInfoAsync())!.Status);
+        Assert.DoesNotContain(await kit.EventsAsync<StatusChanged>(id), e => e.To == SessionStatus.Completed);
     }
 }

@@ -53,8 +53,7 @@ internal sealed class SessionKit : IAsyncDisposable
         FakeEnvironment? environment = null,
         SessionKit? restartOf = null,
         int maxToolIterations = 10,
-        bool fileStorage = false,
-        bool fakeClock = false)
+        bool fileStorage = false)
     {
         var fake = restartOf?.Llm ?? await FakeLlmServer.StartAsync();
         var owned = restartOf is null ? new TempDirectory("session-kit") : null;
@@ -78,11 +77,6 @@ internal sealed class SessionKit : IAsyncDisposable
             {
                 b.UseFileStorage = true;
                 b.Directory = Path.Combine(root, ".duragent");
-            }
-
-            if (fakeClock && restartOf is null)
-            {
-                b.Clock = new FakeTimeProvider();
             }
 
             b.Services.AddSingleton<IEnvironmentVariables>(env);

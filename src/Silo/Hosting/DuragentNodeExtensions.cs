@@ -88,6 +88,11 @@ public static class DuragentNodeExtensions
         ArgumentNullException.ThrowIfNull(logging);
         logging.AddFilter("Orleans", LogLevel.Warning);
         logging.AddFilter("Microsoft.Orleans", LogLevel.Warning);
+
+        // At start: "not running with ServerGC" (Duragent uses workstation GC on purpose: a small footprint) and a
+        // watchdog note about the time before its first check. Neither is a problem; real errors still show.
+        logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
         return logging;
     }
 

@@ -25,8 +25,8 @@ namespace Duragent.Gateway.Http.Hosting;
 public static class DuragentServer
 {
     /// <summary>
-    /// How long a graceful stop may take in all: 90 seconds (the silo drains running work for up to 30 seconds,
-    /// then deactivates every activation, flushing its state).
+    /// How long a graceful stop may take in all: 90 seconds (the Orleans silo stops taking calls, then deactivates every
+    /// activation, each stopping its running work and flushing its snapshot).
     /// </summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(90);
 

@@ -281,7 +281,7 @@ public static class DuragentConfigLoader
 
             var runtime = new RuntimeConfig
             {
-                CollectionAgeMinutes = map.Int("collection_age_minutes", 1) ?? RuntimeConfig.DefaultCollectionAgeMinutes,
+                CollectionAgeMinutes = map.Int("collection_age_minutes", 2) ?? RuntimeConfig.DefaultCollectionAgeMinutes,
                 SiloPort = map.Int("silo_port", 0, 65535) ?? 0,
                 GatewayPort = map.Int("gateway_port", 0, 65535) ?? 0,
             };

@@ -6,7 +6,7 @@ public sealed record RuntimeConfig
     /// <summary>The default idle time before an activation is collected: 15 minutes.</summary>
     public const int DefaultCollectionAgeMinutes = 15;
 
-    /// <summary>Minutes an activation may stay idle before it is collected; 15 by default (Orleans' minimum is 1).</summary>
+    /// <summary>Minutes an activation may stay idle before it is collected; 15 by default; at least 2 (Orleans scans for idle activations every minute and needs a longer age).</summary>
     public int CollectionAgeMinutes { get; init; } = DefaultCollectionAgeMinutes;
 
     /// <summary>

@@ -196,8 +196,10 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         switch (reminderName)
         {
             case TurnReminder:
-                if (State.Turn is null || State.Status is SessionStatus.Completed)
+                if (State.Turn is null || State.Status is not SessionStatus.Running)
                 {
+                    // No turn, or a parked one (approval, pause): the decision or the resume drives it and plans the
+                    // reminder again. A parked session is not woken every minute, so it can be collected.
                     await Wakeups.CancelAsync(TurnReminder);
                 }
                 else if (State.Status == SessionStatus.Running && !IsWorkRunning)
@@ -332,6 +334,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
 
         await RecordAsync(events);
         await Wakeups.CancelAsync(ApprovalReminder);
+        await RegisterTurnReminderAsync();
         if (!IsWorkRunning)
         {
             await DriveSafelyAsync();
@@ -421,6 +424,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
             new StatusChanged(SessionStatus.Paused, SessionStatus.Running, "resumed"),
             new TurnStarted(State.Turn.TurnId, State.Turn.TriggerSeq, Resumed: true),
         ]);
+        await RegisterTurnReminderAsync();
         if (!IsWorkRunning)
         {
             await DriveSafelyAsync();

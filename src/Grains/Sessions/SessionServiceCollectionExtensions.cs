@@ -11,7 +11,7 @@ public static class SessionServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="SessionOptions"/> (validated at start), the process runner of the tools, the session index and
     /// the recovery service that wakes sessions whose turn was interrupted by a stop of the silo.
-    /// The grain classes themselves are registered with the runtime (<c>AddDuragentGrains</c> in the silo).
+    /// The grain classes themselves are found by Orleans (generated metadata of this assembly); nothing registers them.
     /// </summary>
     public static IServiceCollection AddDuragentSessions(this IServiceCollection services, Action<SessionOptions>? configure = null)
     {

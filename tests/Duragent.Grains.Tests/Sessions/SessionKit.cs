@@ -88,8 +88,7 @@ internal sealed class SessionKit : IAsyncDisposable
                 llm?.Invoke(o);
             });
 
-            // LLM timeouts and retry delays are about the outside world: they run on real time, while the silo's
-            // clock (timestamps, reminders, collection) is the test's fake clock.
+            // LLM timeouts and retry delays are about the outside world: they run on real time (so does the silo).
             b.Services.AddSingleton<ILlmClientFactory>(sp => ActivatorUtilities.CreateInstance<LlmClientFactory>(sp, TimeProvider.System));
             b.Services.AddDuragentSessions(o =>
             {

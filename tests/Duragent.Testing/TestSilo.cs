@@ -73,13 +73,13 @@ public sealed class TestSilo : IAsyncDisposable
         });
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddReminders();
             if (storage is null)
             {
-                silo.Services.AddFileStorage(o => o.RootDirectory = directory);
+                silo.AddFileStorage(o => o.RootDirectory = directory);
             }
             else
             {
+                silo.AddReminders();
                 storage.Register(silo.Services);
             }
 

@@ -31,6 +31,7 @@ public static class DuragentNodeExtensions
         var node = new DuragentNodeOptions();
         configure?.Invoke(node);
         var config = workspace.Config;
+        var sessionsFolder = RelativeFolder(workspace.Directory, workspace.SessionsDirectory, "services.session.path");
 
         builder.UseOrleans(silo =>
         {
@@ -45,17 +46,16 @@ public static class DuragentNodeExtensions
                 o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Loopback, gatewayPort);
             });
             silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(config.Runtime.CollectionAgeMinutes));
-            silo.AddReminders();
+            silo.AddFileStorage(o =>
+            {
+                o.RootDirectory = workspace.Directory;
+                o.TypeFolders[SessionGrain.GrainTypeName] = sessionsFolder;
+                node.ConfigureStorage?.Invoke(o);
+            });
             node.ConfigureSilo?.Invoke(silo);
         });
         QuietOrleansLogs(builder.Logging);
 
-        builder.Services.AddFileStorage(o =>
-        {
-            o.RootDirectory = workspace.Directory;
-            o.TypeFolders[SessionGrain.GrainTypeName] = RelativeFolder(workspace.Directory, workspace.SessionsDirectory, "services.session.path");
-            node.ConfigureStorage?.Invoke(o);
-        });
         builder.Services.AddDuragentDomain(workspace, node);
         return builder;
     }

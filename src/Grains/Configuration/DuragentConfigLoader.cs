@@ -297,6 +297,12 @@ public static class DuragentConfigLoader
             }
 
             var sandbox = new SandboxConfig { Mode = map.Enum("mode", SandboxValues) ?? SandboxConfig.DefaultMode };
+            if (sandbox.Mode != SandboxMode.Trust)
+            {
+                // Said loudly: a user who asks for a sandbox must not believe tools run in one.
+                map.Warning("mode", "is not enforced by this release: tools run without a sandbox, as with 'trust'. Use a restrictive tool policy meanwhile");
+            }
+
             map.WarnUnknownKeys();
             return sandbox;
         }

@@ -281,8 +281,10 @@ public sealed partial class SessionGrain
             new StatusChanged(SessionStatus.AwaitingApproval, SessionStatus.Running, "approval expired"),
         ]);
 
-        // Before the turn goes on: it may ask for another approval, which plans a wake-up of its own.
+        // Before the turn goes on: it may ask for another approval, which plans a wake-up of its own. The parked turn
+        // dropped its turn reminder; running again, it needs it (as after a decision), or a crash would leave it stuck.
         await Wakeups.CancelAsync(ApprovalReminder);
+        await RegisterTurnReminderAsync();
         await DriveAsync();
     }
 }

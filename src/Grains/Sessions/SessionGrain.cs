@@ -264,6 +264,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         var message = new UserMessage(Ulid.NewId("msg"), command.Content, command.SenderId, command.SenderName, command.Source, command.ClientMessageId);
         var events = new List<SessionEvent> { message };
         var startsTurn = State.Turn is null;
+        var resumesParkedTurn = false;
         string turnId;
         if (startsTurn)
         {
@@ -278,14 +279,16 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
             {
                 // A new message resumes a parked turn; a pending approval is superseded by it (the planner skips the call).
                 _pauseRequested = false;
+                resumesParkedTurn = true;
                 events.Add(new StatusChanged(State.Status, SessionStatus.Running, "new message"));
                 events.Add(new TurnStarted(turnId, State.Turn.TriggerSeq, Resumed: true));
             }
         }
 
         var recorded = await RecordAsync(events);
-        if (startsTurn)
+        if (startsTurn || resumesParkedTurn)
         {
+            // A parked turn dropped its turn reminder; running again, it needs it, or a crash would leave it stuck.
             try
             {
                 await RegisterTurnReminderAsync();

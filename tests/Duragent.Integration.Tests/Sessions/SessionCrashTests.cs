@@ -37,11 +37,12 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         var acknowledged = new List<string> { (await client.SendMessageAsync(session.SessionId, "question 0")).MessageId };
+        var turnRow = ReminderRowFile.PathOf(ws, session.SessionId, SessionGrain.TurnReminder);
 
         for (var round = 0; round < Rounds; round++)
         {
             await gates[round].WaitReachedAsync(Wait);
-            await WaitForEventAsync(client, session.SessionId, e => e.Event is AssistantDelta, "a streamed delta of the running call");
+            await ServerEvents.WaitForAsync(client, session.SessionId, e => e.Event is AssistantDelta, "a streamed delta of the running call", Wait);
             if (round > 0)
             {
                 // A message that arrives during the turn is acknowledged only once it is durable: it must survive the kill.
@@ -49,12 +50,13 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
             }
 
             await serve.KillAsync();
+            Assert.NotNull(ReminderRowFile.Read(turnRow));
             gates[round].Release();
             serve = await ws.ServeAsync();
         }
 
-        var completed = await WaitForEventAsync(client, session.SessionId, e => e.Event is TurnCompleted, "the resumed turn to complete");
-        var events = await AllEventsAsync(client, session.SessionId);
+        var completed = await ServerEvents.WaitForAsync(client, session.SessionId, e => e.Event is TurnCompleted, "the resumed turn to complete", Wait);
+        var events = await ServerEvents.AllAsync(client, session.SessionId);
         output.WriteLine($"{Rounds} kills during streaming; {events.Count} events; {ws.Llm.RequestCount} LLM requests");
 
         Assert.Equal(TurnOutcome.Completed, ((TurnCompleted)completed.Event).Outcome);
@@ -72,6 +74,7 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
 
         var info = await client.GetSessionAsync(session.SessionId);
         Assert.Equal(SessionStatus.Active, info.Status);
+        await ReminderRowFile.WaitForAsync(turnRow, r => r is null, "the turn reminder to be removed at the end of the turn", Wait);
         await serve.DisposeAsync();
     }
 
@@ -91,16 +94,18 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         await client.SendMessageAsync(session.SessionId, "run the slow command");
+        var turnRow = ReminderRowFile.PathOf(ws, session.SessionId, SessionGrain.TurnReminder);
 
         for (var round = 0; round < Rounds; round++)
         {
             await WaitForLinesAsync(runs, round + 1);
             await serve.KillAsync();
+            Assert.NotNull(ReminderRowFile.Read(turnRow));
             serve = await ws.ServeAsync();
         }
 
-        var completed = await WaitForEventAsync(client, session.SessionId, e => e.Event is TurnCompleted, "the resumed turn to complete");
-        var events = await AllEventsAsync(client, session.SessionId);
+        var completed = await ServerEvents.WaitForAsync(client, session.SessionId, e => e.Event is TurnCompleted, "the resumed turn to complete", Wait);
+        var events = await ServerEvents.AllAsync(client, session.SessionId);
         var lines = await File.ReadAllLinesAsync(runs);
         output.WriteLine($"{Rounds} kills during tool runs; tool runs recorded: {string.Join(", ", lines)}");
 
@@ -111,43 +116,8 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
         Assert.DoesNotContain(events, e => e.Event is ToolFinished);
         Assert.Single(events, e => e.Event is UserMessage);
         Assert.Contains("interrupted", ws.Llm.Requests[^1].RawBody, StringComparison.Ordinal);
+        await ReminderRowFile.WaitForAsync(turnRow, r => r is null, "the turn reminder to be removed at the end of the turn", Wait);
         await serve.DisposeAsync();
-    }
-
-    private static async Task<List<SessionEventEnvelope>> AllEventsAsync(DuragentClient client, string sessionId)
-    {
-        var all = new List<SessionEventEnvelope>();
-        long after = 0;
-        while (true)
-        {
-            var page = await client.GetEventsAsync(sessionId, after);
-            all.AddRange(page.Events);
-            after = page.NextAfter;
-            if (!page.HasMore)
-            {
-                return all;
-            }
-        }
-    }
-
-    private static async Task<SessionEventEnvelope> WaitForEventAsync(DuragentClient client, string sessionId, Func<SessionEventEnvelope, bool> match, string what)
-    {
-        using var cts = new CancellationTokenSource(Wait);
-        try
-        {
-            await foreach (var e in client.StreamEventsAsync(sessionId, new EventStreamOptions { AfterSeq = 0, Attach = false }, cts.Token))
-            {
-                if (match(e))
-                {
-                    return e;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
-        {
-        }
-
-        throw new TimeoutException($"Waited {Wait.TotalSeconds:0} s for {what}.");
     }
 
     private static async Task WaitForLinesAsync(string path, int count)

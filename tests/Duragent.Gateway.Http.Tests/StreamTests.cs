@@ -4,6 +4,7 @@ using System.Text.Json;
 using Duragent.FakeLlm;
 using Duragent.Gateway.Http.Problems;
 using Duragent.Sessions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Duragent.Gateway.Http.Tests;
 
@@ -211,6 +212,22 @@ public sealed class StreamTests
 
         await sse.ReadToEndAsync("the end of the stream after the delete");
         Assert.Contains(sse.Received, e => e.EventType == "status_changed" && e.Data.Contains("\"to\":\"completed\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Stream_EndsCleanly_WhenTheSessionsActivationEnds()
+    {
+        // A shorter response timeout: the reader's pending poll returns (and finds its enumerator gone) sooner.
+        await using var kit = await GatewayKit.StartAsync(services: s => s.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(4)));
+        var session = await kit.CreateSessionAsync();
+        await using var sse = await SseClient.OpenAsync(kit, session.SessionId, "?attach=false");
+        await sse.ReadUntilAsync("session_started");
+
+        var grains = kit.App.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<ISessionGrain>(session.SessionId).AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+
+        await sse.ReadToEndAsync("the end of the stream after the session's activation ended");
+        Assert.DoesNotContain(kit.Logs.Records, r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 
     [Fact]

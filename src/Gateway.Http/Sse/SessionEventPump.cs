@@ -4,13 +4,14 @@ using Duragent.Gateway.Http.Json;
 using Duragent.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Orleans.Runtime;
 
 namespace Duragent.Gateway.Http.Sse;
 
 /// <summary>
 /// Copies a session's event stream to an SSE response: one frame per event, flushed at once, and a keep-alive comment
 /// every interval. The two writers share the pipe under a semaphore (uncontended waits do not allocate). Ends when
-/// the stream ends (session deleted, silo stopping), the client goes away, or <c>stopping</c> fires. The stream
+/// the stream ends (session deleted or deactivated, silo stopping), the client goes away, or <c>stopping</c> fires. The stream
 /// starts with <c>retry:</c>; <c>onFirstEvent</c> runs once the first event frame was flushed, before the next one
 /// is written (an attach counts from there: a client that never got an event, such as a browser that refused the
 /// response, never attached).
@@ -75,6 +76,11 @@ internal static class SessionEventPump
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             reason = context.RequestAborted.IsCancellationRequested ? "the client went away" : "the server is stopping";
+        }
+        catch (EnumerationAbortedException)
+        {
+            // The session's activation ended under the stream (deactivated, moved); the client resumes from its last event id.
+            reason = "the session's activation ended";
         }
         finally
         {

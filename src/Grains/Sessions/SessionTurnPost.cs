@@ -18,15 +18,25 @@ internal sealed class SessionTurnPost(ISessionTurns self)
     /// </summary>
     public async Task RunAsync(Func<Task> work)
     {
-        var id = Guid.NewGuid();
-        _posted[id] = work;
-        try
+        while (true)
         {
-            await self.RunPostedAsync(id);
-        }
-        finally
-        {
-            _posted.TryRemove(id, out _);
+            var id = Guid.NewGuid();
+            _posted[id] = work;
+            try
+            {
+                await self.RunPostedAsync(id);
+                return;
+            }
+            catch (TimeoutException) when (_posted.TryRemove(id, out _))
+            {
+                // The call waited behind other calls past the response timeout and its work has not started (Orleans
+                // drops an expired call when it reaches the grain): post the work again, or it is lost while this
+                // activation still counts it as running.
+            }
+            finally
+            {
+                _posted.TryRemove(id, out _);
+            }
         }
     }
 

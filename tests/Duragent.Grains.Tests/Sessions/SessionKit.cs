@@ -53,7 +53,8 @@ internal sealed class SessionKit : IAsyncDisposable
         FakeEnvironment? environment = null,
         SessionKit? restartOf = null,
         int maxToolIterations = 10,
-        bool fileStorage = false)
+        bool fileStorage = false,
+        Action<TestSiloBuilder>? silo = null)
     {
         var fake = restartOf?.Llm ?? await FakeLlmServer.StartAsync();
         var owned = restartOf is null ? new TempDirectory("session-kit") : null;
@@ -67,7 +68,7 @@ internal sealed class SessionKit : IAsyncDisposable
         var env = environment ?? new FakeEnvironment()
             .Set(LlmProviders.OpenAiKeyVariable, LlmTestKit.OpenAiKey)
             .Set(LlmProviders.AnthropicKeyVariable, LlmTestKit.AnthropicKey);
-        var silo = await TestSilo.StartAsync(b =>
+        var started = await TestSilo.StartAsync(b =>
         {
             if (restartOf is not null)
             {
@@ -95,8 +96,9 @@ internal sealed class SessionKit : IAsyncDisposable
                 o.WorkspacePolicyFile = workspace.PolicyFile;
                 sessions?.Invoke(o);
             });
+            silo?.Invoke(b);
         });
-        return new SessionKit(silo, fake, restartOf is null, owned ?? restartOf?._workspace, root);
+        return new SessionKit(started, fake, restartOf is null, owned ?? restartOf?._workspace, root);
     }
 
     /// <summary>Stops this silo gracefully (releasing the workspace) and starts another on the same storage, workspace and LLM server.</summary>

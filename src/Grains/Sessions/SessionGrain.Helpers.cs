@@ -45,7 +45,8 @@ public sealed partial class SessionGrain
         return envelopes;
     }
 
-    private async Task WriteSnapshotAsync()
+    // The deactivation passes Orleans' deactivation token: this activation's own token is already cancelled then.
+    private async Task WriteSnapshotAsync(CancellationToken? cancellationToken = null)
     {
         // The agent decides the compaction: know it before writing, even when no turn loaded it in this activation
         // (a discard agent's snapshot must carry the history, or the history is lost with the next compaction).
@@ -61,7 +62,7 @@ public sealed partial class SessionGrain
             }
         }
 
-        await Journal.WriteSnapshotAsync(_agent?.Session.Compaction ?? _options.Compaction, _deactivating.Token);
+        await Journal.WriteSnapshotAsync(_agent?.Session.Compaction ?? _options.Compaction, cancellationToken ?? _deactivating.Token);
     }
 
     private Task EnsureHistoryAsync() => Journal.EnsureHistoryAsync(_deactivating.Token);

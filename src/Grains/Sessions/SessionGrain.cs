@@ -133,6 +133,13 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
             // mid-turn): resume it or park it, as the session's on_disconnect says.
             PostTurn(RecoverAsync);
         }
+        else if (State.Exists && State.Status == SessionStatus.AwaitingApproval
+            && State.Turn?.Calls.Exists(c => c.Phase == ToolCallPhase.AwaitingApproval && c.ExpiresAt <= _clock.GetUtcNow()) == true)
+        {
+            // The approval expired while the silo was down: Orleans delivers a missed reminder only at its next slot
+            // (up to a minute later); expire it now.
+            PostTurn(ExpireApprovalsAsync);
+        }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -152,7 +159,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         {
             try
             {
-                await WriteSnapshotAsync();
+                await WriteSnapshotAsync(cancellationToken);
             }
             catch (StorageUnavailableException ex)
             {

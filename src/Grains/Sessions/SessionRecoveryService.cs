@@ -43,7 +43,11 @@ public sealed partial class SessionRecoveryService(
 
         foreach (var row in rows)
         {
-            if (row.GrainId.Type.ToString() != SessionGrain.GrainTypeName || row.ReminderName != SessionGrain.TurnReminder)
+            // A running turn, or an approval that expired while the silo was down: woken now rather than at the
+            // reminder's next one-minute slot (activation resumes the one and expires the other).
+            var due = row.ReminderName == SessionGrain.TurnReminder
+                || (row.ReminderName == SessionGrain.ApprovalReminder && row.StartAt <= DateTime.UtcNow);
+            if (row.GrainId.Type.ToString() != SessionGrain.GrainTypeName || !due)
             {
                 continue;
             }
@@ -60,7 +64,7 @@ public sealed partial class SessionRecoveryService(
         }
     }
 
-    [LoggerMessage(EventId = 3200, Level = LogLevel.Information, Message = "Resuming session {SessionId}: its turn was running when the silo stopped")]
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Information, Message = "Waking session {SessionId}: its turn was running, or its approval expired, while the silo was down")]
     private static partial void LogWaking(ILogger logger, string sessionId);
 
     [LoggerMessage(EventId = 3201, Level = LogLevel.Error, Message = "Session {SessionId} could not be woken after the restart; its turn reminder will try again")]

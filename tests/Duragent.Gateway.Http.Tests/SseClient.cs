@@ -29,9 +29,12 @@ internal sealed class SseClient : IAsyncDisposable
     public List<SseItem<string>> Received { get; } = [];
 
     /// <summary>Opens <c>…/stream</c>; <paramref name="lastEventId"/> goes in the <c>Last-Event-ID</c> header.</summary>
-    public static async Task<SseClient> OpenAsync(GatewayKit kit, string sessionId, string query = "", long? lastEventId = null, string? token = null)
+    public static Task<SseClient> OpenAsync(GatewayKit kit, string sessionId, string query = "", long? lastEventId = null, string? token = null) =>
+        OpenAsync(kit.NewClient(token), sessionId, query, lastEventId);
+
+    /// <summary>Opens <c>…/stream</c> with <paramref name="client"/> (relative to its base address), which the SSE client then owns.</summary>
+    public static async Task<SseClient> OpenAsync(HttpClient client, string sessionId, string query = "", long? lastEventId = null)
     {
-        var client = kit.NewClient(token);
         client.Timeout = Timeout.InfiniteTimeSpan;
         using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/sessions/{sessionId}/stream{query}");
         if (lastEventId is { } id)
@@ -45,19 +48,19 @@ internal sealed class SseClient : IAsyncDisposable
         return new SseClient(client, response, await response.Content.ReadAsStreamAsync());
     }
 
-    /// <summary>The next event; throws when the stream ends or nothing arrives in time.</summary>
-    public async Task<SseItem<string>> NextAsync(string what)
+    /// <summary>The next event; throws when the stream ends or nothing arrives in time (<see cref="GatewayKit.Wait"/> unless <paramref name="wait"/> says otherwise).</summary>
+    public async Task<SseItem<string>> NextAsync(string what, TimeSpan? wait = null)
     {
-        var next = await MoveNextAsync(what);
+        var next = await MoveNextAsync(what, wait ?? GatewayKit.Wait);
         return next ?? throw new XunitException($"The stream ended while waiting for {what}; received: {Describe()}");
     }
 
     /// <summary>Reads until an event of <paramref name="type"/> (inclusive).</summary>
-    public async Task<SseItem<string>> ReadUntilAsync(string type, Func<JsonElement, bool>? match = null)
+    public async Task<SseItem<string>> ReadUntilAsync(string type, Func<JsonElement, bool>? match = null, TimeSpan? wait = null)
     {
         while (true)
         {
-            var item = await NextAsync($"a '{type}' event");
+            var item = await NextAsync($"a '{type}' event", wait);
             if (item.EventType == type && (match is null || match(JsonDocument.Parse(item.Data).RootElement)))
             {
                 return item;
@@ -68,7 +71,7 @@ internal sealed class SseClient : IAsyncDisposable
     /// <summary>Reads to the end of the stream (it must end in time).</summary>
     public async Task ReadToEndAsync(string what)
     {
-        while (await MoveNextAsync(what) is not null)
+        while (await MoveNextAsync(what, GatewayKit.Wait) is not null)
         {
         }
     }
@@ -77,12 +80,12 @@ internal sealed class SseClient : IAsyncDisposable
 
     public string Describe() => string.Join(", ", Received.Select(r => $"{r.EventId}:{r.EventType}"));
 
-    private async Task<SseItem<string>?> MoveNextAsync(string what)
+    private async Task<SseItem<string>?> MoveNextAsync(string what, TimeSpan wait)
     {
         var move = _pending ??= _items.MoveNextAsync().AsTask();
         try
         {
-            if (!await move.WaitAsync(GatewayKit.Wait))
+            if (!await move.WaitAsync(wait))
             {
                 return null;
             }
@@ -90,7 +93,7 @@ internal sealed class SseClient : IAsyncDisposable
         catch (TimeoutException)
         {
             // The read stays pending: a later call waits on it again, and disposal waits for it to fail.
-            throw new TimeoutException($"No SSE event within {GatewayKit.Wait.TotalSeconds} s while waiting for {what}; received: {Describe()}");
+            throw new TimeoutException($"No SSE event within {wait.TotalSeconds} s while waiting for {what}; received: {Describe()}");
         }
         catch (IOException)
         {

@@ -4,7 +4,11 @@
 //   dotnet run -c Release --project bench/Duragent.Bench -- --help
 using Duragent.Bench;
 
-IBenchmark[] benchmarks = [new StorageBenchmark(), new RuntimeBenchmark(), new FootprintBenchmark(), new SseLatencyBenchmark(), new WriteAmplificationBenchmark(), new ResumeBenchmark()];
+IBenchmark[] benchmarks =
+[
+    new StorageBenchmark(), new RuntimeBenchmark(), new FootprintBenchmark(), new SseLatencyBenchmark(), new WriteAmplificationBenchmark(), new ResumeBenchmark(),
+    new OrleansMoveBenchmark(),
+];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {

@@ -13,9 +13,11 @@ namespace Duragent.Bench;
 /// Token → SSE-client latency through the published server at 1, 100 and 1,000 concurrent streams: every chunk the
 /// fake LLM writes carries a unique marker, and its latency is the time from the fake server writing it to an SSE
 /// client receiving the <c>assistant_delta</c> that carries it (fake server and clients in this process, one clock).
-/// Baseline in the same run: the same number of clients streaming straight from the fake server.
+/// Baseline in the same run: the same number of clients streaming straight from the fake server. With
+/// <c>--before REV</c> an earlier <c>duragent</c> runs beside the current one and is measured the same way, in the
+/// same rounds.
 /// </summary>
-public sealed partial class SseLatencyBenchmark : IBenchmark
+public sealed partial class SseLatencyBenchmark(BenchReport? report = null) : IBenchmark
 {
     private static readonly TimeSpan StreamTimeout = TimeSpan.FromMinutes(3);
 
@@ -28,7 +30,7 @@ public sealed partial class SseLatencyBenchmark : IBenchmark
 
     public string Description =>
         "token → SSE client latency at 1/100/1,000 concurrent streams through the published server vs straight from the fake LLM. "
-        + "Options: --streams 1,100,1000 --chunks 20 --delay-ms 25 --runs 3 --exe PATH --publish --dir D --keep --env NAME=VALUE";
+        + "Options: --streams 1,100,1000 --chunks 20 --delay-ms 25 --runs 3 --exe PATH --before REV | --before-exe PATH --publish --dir D --keep --env NAME=VALUE";
 
     public async Task<int> RunAsync(string[] args)
     {
@@ -45,8 +47,9 @@ public sealed partial class SseLatencyBenchmark : IBenchmark
         {
             Console.WriteLine(MachineInfo.Describe(root));
             var exe = await PublishedApps.DuragentAsync(options);
+            var beforeExe = await PublishedApps.BeforeAsync(options);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"each stream: {_chunks} text chunks, {_delay.TotalMilliseconds:0} ms apart (fake LLM, OpenAI format); {runs} runs per level, baseline and duragent alternating"));
+                $"each stream: {_chunks} text chunks, {_delay.TotalMilliseconds:0} ms apart (fake LLM, OpenAI format); {runs} runs per level, baseline and server(s) in an order that rotates"));
             if (environment.Count > 0)
             {
                 Console.WriteLine($"server environment: {string.Join(", ", environment.Select(e => $"{e.Key}={e.Value}"))}");
@@ -54,41 +57,50 @@ public sealed partial class SseLatencyBenchmark : IBenchmark
 
             await using var llm = await FakeLlmServer.StartAsync(recordRequests: false);
             llm.Fallback = Respond;
-            var workspace = BenchWorkspace.Create(Path.Combine(root, "ws"), llm.OpenAiBaseUrl, maxConnections: 16_384);
-            await using var server = workspace.StartServer(exe, Path.Combine(root, "logs", "serve.log"), environment);
-            await server.WaitForOkAsync(new Uri(workspace.BaseUrl, "readyz"), TimeSpan.FromSeconds(60));
-            using var api = new DuragentApi(workspace.BaseUrl, 2048);
-            using var streams = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = workspace.BaseUrl, Timeout = Timeout.InfiniteTimeSpan };
+            await using var subject = await Subject.StartAsync("duragent", exe, llm, root, "ws", environment);
+            await using var before = beforeExe is null ? null : await Subject.StartAsync("duragent before", beforeExe, llm, root, "ws-before", environment);
+            Subject[] subjects = before is null ? [subject] : [subject, before];
             using var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { Timeout = Timeout.InfiniteTimeSpan };
 
-            // Warm-up: JIT and connection pools on both sides.
-            await DuragentRunAsync(api, streams, 4, server);
+            // Warm-up: JIT and connection pools on every side.
+            foreach (var server in subjects)
+            {
+                await DuragentRunAsync(server, 4);
+            }
+
             await BaselineRunAsync(direct, llm, 4);
             Console.WriteLine();
 
             foreach (var level in levels)
             {
                 var baseline = new List<RunResult>();
-                var subject = new List<RunResult>();
+                var results = subjects.Select(_ => new List<RunResult>()).ToArray();
                 for (var run = 0; run < runs; run++)
                 {
-                    if (run % 2 == 0)
+                    // Baseline first, then each server; the order rotates by one every run.
+                    for (var i = 0; i <= subjects.Length; i++)
                     {
-                        baseline.Add(await BaselineRunAsync(direct, llm, level));
-                        subject.Add(await DuragentRunAsync(api, streams, level, server));
-                    }
-                    else
-                    {
-                        subject.Add(await DuragentRunAsync(api, streams, level, server));
-                        baseline.Add(await BaselineRunAsync(direct, llm, level));
+                        var slot = (i + run) % (subjects.Length + 1);
+                        if (slot == 0)
+                        {
+                            baseline.Add(await BaselineRunAsync(direct, llm, level));
+                        }
+                        else
+                        {
+                            results[slot - 1].Add(await DuragentRunAsync(subjects[slot - 1], level));
+                        }
                     }
                 }
 
-                Print(level, baseline, subject, server);
+                Print(level, baseline, subjects, results);
             }
 
-            var exit = await server.StopAsync(TimeSpan.FromSeconds(60));
-            Console.WriteLine($"server stopped with exit code {exit}; log {server.LogFile}");
+            foreach (var server in subjects)
+            {
+                var exit = await server.Process.StopAsync(TimeSpan.FromSeconds(90));
+                Console.WriteLine($"{server.Name}: stopped with exit code {exit}; log {server.Process.LogFile}");
+            }
+
             return 0;
         }
         finally
@@ -100,23 +112,47 @@ public sealed partial class SseLatencyBenchmark : IBenchmark
         }
     }
 
-    private static void Print(int level, List<RunResult> baseline, List<RunResult> subject, ChildProcess server)
+    private void Print(int level, List<RunResult> baseline, Subject[] subjects, List<RunResult>[] results)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{level:N0} concurrent stream(s), {subject[0].Latencies.Length:N0} chunks per run; ms, median over runs (min–max):"));
+            $"{level:N0} concurrent stream(s), {baseline[0].Latencies.Length:N0} chunks per run; ms, median over runs (min–max):"));
         Console.WriteLine($"  {"",-36} {"p50",-20} {"p90",-20} {"p99",-20} {"max",-20}");
         Row("straight from the fake LLM (baseline)", baseline);
-        Row("through duragent (SSE)", subject);
-        var added = new[] { 50.0, 90, 99, 100 }.Select(p => Stats.Median(subject.Select(r => r.Percentile(p)).ToList()) - Stats.Median(baseline.Select(r => r.Percentile(p)).ToList())).ToArray();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {"added by duragent",-36} {Stats.F(added[0], "0.00"),-20} {Stats.F(added[1], "0.00"),-20} {Stats.F(added[2], "0.00"),-20} {Stats.F(added[3], "0.00"),-20}  [goal p99 ≤ 10 ms at 1,000: {(level < 1000 ? "n/a" : added[2] <= 10 ? "met" : "NOT met")}]"));
-        var lost = subject.Sum(r => r.Lost) + baseline.Sum(r => r.Lost);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  SSE frames per stream (median): {Stats.Median(subject.Select(r => r.FramesPerStream).ToList()):0.0} assistant_delta for {subject[0].Latencies.Length / level} chunks; "
-            + $"server CPU {Stats.Median(subject.Select(r => r.ServerCpuMs / r.Latencies.Length * 1000).ToList()):0} µs per chunk; "
-            + $"server RSS {server.ReadMemory().RssMiB:0.0} MiB; chunks lost: {lost}"));
+        var added = new double[subjects.Length][];
+        for (var s = 0; s < subjects.Length; s++)
+        {
+            Row($"through {subjects[s].Name} (SSE)", results[s]);
+            added[s] = [.. new[] { 50.0, 90, 99, 100 }.Select(p => Median(results[s], p) - Median(baseline, p))];
+        }
+
+        for (var s = 0; s < subjects.Length; s++)
+        {
+            var goal = s > 0 ? string.Empty : $"  [goal p99 ≤ 10 ms at 1,000: {(level < 1000 ? "n/a" : added[s][2] <= 10 ? "met" : "NOT met")}]";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {"added by " + subjects[s].Name,-36} {Stats.F(added[s][0], "0.00"),-20} {Stats.F(added[s][1], "0.00"),-20} {Stats.F(added[s][2], "0.00"),-20} {Stats.F(added[s][3], "0.00"),-20}{goal}"));
+        }
+
+        for (var s = 0; s < subjects.Length; s++)
+        {
+            var lost = results[s].Sum(r => r.Lost);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {subjects[s].Name}: SSE frames per stream (median) {Stats.Median(results[s].Select(r => r.FramesPerStream).ToList()):0.0} assistant_delta for {results[s][0].Latencies.Length / level} chunks; "
+                + $"server CPU {Stats.Median(results[s].Select(r => r.ServerCpuMs / r.Latencies.Length * 1000).ToList()):0} µs per chunk; "
+                + $"server RSS {subjects[s].Process.ReadMemory().RssMiB:0.0} MiB; chunks lost: {lost}"));
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  chunks lost by the baseline: {baseline.Sum(r => r.Lost)}"));
         Console.WriteLine();
+        report?.Add(string.Create(CultureInfo.InvariantCulture, $"sse-{level}"),
+            string.Create(CultureInfo.InvariantCulture, $"SSE added latency p50 / p99, {level:N0} stream(s)"),
+            string.Create(CultureInfo.InvariantCulture, $"{added[0][0]:0.00} / {added[0][2]:0.00} ms (through duragent p99 {Median(results[0], 99):0.00})"),
+            string.Create(CultureInfo.InvariantCulture, $"fake LLM direct p50 / p99 {Median(baseline, 50):0.00} / {Median(baseline, 99):0.00} ms"),
+            string.Create(CultureInfo.InvariantCulture, $"p99 {Median(results[0], 99) / Median(baseline, 99):0.0} × direct"),
+            level < 1000 ? "" : $"added p99 ≤ 10 ms: {(added[0][2] <= 10 ? "met" : "not met")}",
+            subjects.Length < 2 ? "" : string.Create(CultureInfo.InvariantCulture, $"{added[1][0]:0.00} / {added[1][2]:0.00} ms"));
     }
+
+    private static double Median(List<RunResult> runs, double percentile) => Stats.Median(runs.Select(r => r.Percentile(percentile)).ToList());
 
     private static void Row(string what, List<RunResult> runs) =>
         Console.WriteLine($"  {what,-36} {Stats.Spread(runs.Select(r => r.Percentile(50)).ToList(), "0.00"),-20} {Stats.Spread(runs.Select(r => r.Percentile(90)).ToList(), "0.00"),-20} "
@@ -173,8 +209,9 @@ public sealed partial class SseLatencyBenchmark : IBenchmark
     }
 
     // N sessions, each with an attached SSE client; then one message each, all at once.
-    private async Task<RunResult> DuragentRunAsync(DuragentApi api, HttpClient streams, int level, ChildProcess server)
+    private async Task<RunResult> DuragentRunAsync(Subject subject, int level)
     {
+        var (api, streams, server) = (subject.Api, subject.Streams, subject.Process);
         var ids = Enumerable.Range(0, level).Select(_ => Interlocked.Increment(ref _nextStream)).ToArray();
         var sessions = new string[level];
         await Parallel.ForEachAsync(Enumerable.Range(0, level), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
@@ -267,6 +304,50 @@ public sealed partial class SseLatencyBenchmark : IBenchmark
 
     [GeneratedRegex(@"\[s(\d+)c(\d+)\]")]
     private static partial Regex MarkerPattern();
+
+    // One server under measurement: its process on its own workspace, an API client and a client for the streams.
+    private sealed class Subject : IAsyncDisposable
+    {
+        private Subject(string name, ChildProcess process, Uri baseUrl)
+        {
+            Name = name;
+            Process = process;
+            Api = new DuragentApi(baseUrl, 2048);
+            Streams = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
+        }
+
+        public string Name { get; }
+
+        public ChildProcess Process { get; }
+
+        public DuragentApi Api { get; }
+
+        public HttpClient Streams { get; }
+
+        public static async Task<Subject> StartAsync(string name, string exe, FakeLlmServer llm, string root, string folder, IReadOnlyDictionary<string, string> environment)
+        {
+            var workspace = BenchWorkspace.Create(Path.Combine(root, folder), llm.OpenAiBaseUrl, maxConnections: 16_384);
+            var process = workspace.StartServer(exe, Path.Combine(root, "logs", folder + ".log"), environment);
+            try
+            {
+                await process.WaitForOkAsync(new Uri(workspace.BaseUrl, "readyz"), TimeSpan.FromSeconds(60));
+            }
+            catch
+            {
+                await process.DisposeAsync();
+                throw;
+            }
+
+            return new Subject(name, process, workspace.BaseUrl);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Api.Dispose();
+            Streams.Dispose();
+            await Process.DisposeAsync();
+        }
+    }
 
     private sealed record RunResult(double[] Latencies, int Lost, double FramesPerStream, double ServerCpuMs)
     {

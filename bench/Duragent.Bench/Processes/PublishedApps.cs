@@ -5,8 +5,9 @@ using System.Runtime.InteropServices;
 namespace Duragent.Bench.Processes;
 
 /// <summary>
-/// The published single-file executables the process benchmarks run: <c>duragent</c> (src/Cli) and the minimal
-/// ASP.NET Core baseline (bench/MinimalApi), both published the same way into <c>artifacts/bench/</c>.
+/// The published single-file executables the process benchmarks run, all published the same way into
+/// <c>artifacts/bench/</c>: <c>duragent</c> (src/Cli), the bare Orleans baseline (bench/BareOrleans), the minimal
+/// ASP.NET Core baseline (bench/MinimalApi) and, when asked for, <c>duragent</c> of an earlier commit.
 /// </summary>
 internal static class PublishedApps
 {
@@ -20,6 +21,48 @@ internal static class PublishedApps
     /// <summary><c>--baseline-exe PATH</c>, or the published minimal ASP.NET Core app.</summary>
     public static Task<string> MinimalApiAsync(BenchOptions options) =>
         options.Get("baseline-exe") is { } exe ? Task.FromResult(Existing(exe)) : EnsureAsync(Path.Combine("bench", "MinimalApi"), "minimal-api", "minimal-api", options.Has("publish"));
+
+    /// <summary><c>--bare-exe PATH</c>, or the published bare Orleans silo + Kestrel host.</summary>
+    public static Task<string> BareOrleansAsync(BenchOptions options) =>
+        options.Get("bare-exe") is { } exe ? Task.FromResult(Existing(exe)) : EnsureAsync(Path.Combine("bench", "BareOrleans"), "bare-orleans", "bare-orleans", options.Has("publish"));
+
+    /// <summary>
+    /// <c>--before-exe PATH</c>, or with <c>--before REV</c> the <c>duragent</c> of that commit (<c>git archive</c> into
+    /// <c>artifacts/bench/before-REV-src</c>, then published like the current one); null when neither is given.
+    /// </summary>
+    public static async Task<string?> BeforeAsync(BenchOptions options)
+    {
+        if (options.Get("before-exe") is { } exe)
+        {
+            return Existing(exe);
+        }
+
+        if (options.Get("before") is not { } revision)
+        {
+            return null;
+        }
+
+        var (code, output, _) = await RunAsync("git", ["-C", RepoRoot, "rev-parse", "--short", revision + "^{commit}"]);
+        if (code != 0)
+        {
+            throw new ArgumentException($"--before {revision}: not a commit of {RepoRoot}: {output.Trim()}");
+        }
+
+        var commit = output.Trim();
+        var source = Path.Combine(RepoRoot, "artifacts", "bench", $"before-{commit}-src");
+        if (!File.Exists(Path.Combine(source, "Duragent.sln")))
+        {
+            Console.WriteLine($"extracting commit {commit} into {source}");
+            Directory.CreateDirectory(source);
+            (code, output, _) = await RunAsync("sh", ["-c", "git -C \"$0\" archive \"$1\" | tar -x -C \"$2\"", RepoRoot, commit, source]);
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"git archive {commit} failed: {output}");
+            }
+        }
+
+        return await EnsureAsync(Path.Combine(source, "src", "Cli"), $"before-{commit}", "duragent", force: false);
+    }
 
     /// <summary>Runs a command to its end; returns its exit code and its output (stdout and stderr together).</summary>
     public static async Task<(int ExitCode, string Output, TimeSpan Elapsed)> RunAsync(string file, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Duragent.Agents;
 using Duragent.Llm;
@@ -8,9 +6,7 @@ using Duragent.Sessions.Events;
 using Duragent.Storage;
 using Duragent.Tools;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace Duragent.Sessions;
 

@@ -1,16 +1,8 @@
-using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Duragent.Agents;
 using Duragent.Llm;
-using Duragent.Policy;
 using Duragent.Sessions.Events;
-using Duragent.Storage;
 using Duragent.Tools;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace Duragent.Sessions;
 

@@ -3,8 +3,10 @@ using System.Net.Sockets;
 using Duragent.Agents;
 using Duragent.Configuration;
 using Duragent.Llm;
+using Duragent.Node;
 using Duragent.Sessions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -57,6 +59,7 @@ public static class DuragentNodeExtensions
         QuietOrleansLogs(builder.Logging);
 
         builder.Services.AddDuragentDomain(workspace, node);
+        builder.Services.AddHostedService<NodeEndpointFile>();
         return builder;
     }
 
@@ -79,6 +82,8 @@ public static class DuragentNodeExtensions
             o.WorkspacePolicyFile = workspace.PolicyFile;
             node?.ConfigureSessions?.Invoke(o);
         });
+        services.TryAddSingleton<INodeLifetime, HostNodeLifetime>();
+        services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         return services;
     }
 

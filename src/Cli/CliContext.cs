@@ -92,13 +92,16 @@ internal sealed class CliContext
     /// </summary>
     public async Task<ServerConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (Gateway is { } gateway)
+        var connection = Gateway is { } gateway
+            ? await ServerConnection.OpenAsync(await gateway.ResolveAsync(cancellationToken), cancellationToken)
+            : await ServerConnection.OpenManagedAsync(new ServerLauncher(RequireWorkspace(), Verbosity >= 0 ? Console.Error.WriteLine : null), cancellationToken);
+        if (Verbosity > 0)
         {
-            return await ServerConnection.OpenAsync(await gateway.ResolveAsync(cancellationToken), cancellationToken);
+            var client = connection.Client;
+            Console.Error.WriteLine($"debug: connected to the silo {client.SiloAddress} through its gateway {client.Gateway} in {client.ConnectTime.TotalMilliseconds:0} ms");
         }
 
-        var launcher = new ServerLauncher(RequireWorkspace(), Verbosity >= 0 ? Console.Error.WriteLine : null);
-        return await ServerConnection.OpenManagedAsync(launcher, cancellationToken);
+        return connection;
     }
 
     /// <summary>

@@ -47,6 +47,9 @@ internal sealed class DuragentClient : IAsyncDisposable
     /// <summary>The address of the silo behind <see cref="Gateway"/> (the node grain's key).</summary>
     public string SiloAddress { get; }
 
+    /// <summary>How long <see cref="ConnectAsync"/> took: the Orleans client's start, its gateway connection and the cluster manifest.</summary>
+    public TimeSpan ConnectTime { get; private init; }
+
     /// <summary>The node grain of the silo behind <see cref="Gateway"/>.</summary>
     public INodeGrain Node { get; }
 
@@ -58,6 +61,7 @@ internal sealed class DuragentClient : IAsyncDisposable
     public static async Task<DuragentClient> ConnectAsync(IPEndPoint gateway, string? siloAddress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gateway);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
@@ -79,7 +83,7 @@ internal sealed class DuragentClient : IAsyncDisposable
         {
             await host.StartAsync(cancellationToken);
             siloAddress ??= await FindSiloAsync(host.Services.GetRequiredService<IClusterClient>(), gateway);
-            return new DuragentClient(host, gateway, siloAddress);
+            return new DuragentClient(host, gateway, siloAddress) { ConnectTime = clock.Elapsed };
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {

@@ -120,8 +120,11 @@ public sealed partial class SessionGrain
                 }
             });
         }
-        catch (Exception ex) when (ex is SiloUnavailableException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is SiloUnavailableException or ObjectDisposedException
+            || (ex is InvalidOperationException && _deactivating.IsCancellationRequested))
         {
+            // The activation ended under the result (the post found no activation, or a disposed one). Any other
+            // InvalidOperationException is a broken invariant of the turn: it is logged as a failure below.
             LogTurnDropped(_logger, ex, SessionId);
         }
         catch (Exception ex)

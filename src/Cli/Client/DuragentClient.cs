@@ -180,6 +180,7 @@ internal sealed class DuragentClient : IAsyncDisposable
     /// </summary>
     public async IAsyncEnumerable<SessionEventEnvelope> StreamEventsAsync(string sessionId, long afterSeq, bool attach, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        MarkCall();
         var stream = Session(sessionId).StreamAsync(new StreamOptions(afterSeq, attach, $"cli pid {Environment.ProcessId}"), cancellationToken);
         await using var items = stream.GetAsyncEnumerator(cancellationToken);
         while (true)
@@ -187,6 +188,7 @@ internal sealed class DuragentClient : IAsyncDisposable
             bool more;
             try
             {
+                MarkCall();
                 more = await items.MoveNextAsync();
             }
             catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
@@ -217,9 +219,12 @@ internal sealed class DuragentClient : IAsyncDisposable
         return _cluster.GetGrain<ISessionGrain>(sessionId);
     }
 
+    private static void MarkCall() => RequestContext.Set(Serve.ClientCallActivity.CliCallMarker, "1");
+
     private async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        MarkCall();
         try
         {
             return await call().WaitAsync(cancellationToken);

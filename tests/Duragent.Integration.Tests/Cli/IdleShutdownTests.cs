@@ -69,7 +69,9 @@ public sealed class IdleShutdownTests
         requests.End();
         clock.Advance(Idle);
         Assert.True(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle, grace));
-        Assert.True(IdleShutdownService.IsIdle(activity, new RequestActivity(clock), start, start + Idle, Idle, TimeSpan.FromSeconds(5)));
+
+        // A grace shorter than the idle time changes nothing.
+        Assert.True(IdleShutdownService.IsIdle(activity, new RequestActivity(clock), start, clock.GetUtcNow() + Idle, Idle, TimeSpan.FromSeconds(5)));
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Duragent.Cli.Client;
 using Duragent.Cli.Output;
 using Duragent.Cli.Serve;
 using Duragent.Configuration;
+using Duragent.Node;
 
 namespace Duragent.Cli.Commands;
 
@@ -127,7 +128,7 @@ internal static class ServeCommand
             while (clock.Elapsed < StopWait)
             {
                 await Task.Delay(200, cancellationToken);
-                if (context.Gateway is null ? !ProcessExists(status.Pid) : !await AnswersAsync(context, cancellationToken))
+                if (context.Gateway is null ? !NodeEndpoint.IsRunning(status.Pid) : !await AnswersAsync(context, cancellationToken))
                 {
                     context.Console.Out.WriteLine("Server stopped.");
                     return ExitCodes.Success;
@@ -171,19 +172,6 @@ internal static class ServeCommand
             return client is not null && !(await client.GetStatusAsync(cancellationToken)).Stopping;
         }
         catch (ServerUnavailableException)
-        {
-            return false;
-        }
-    }
-
-    private static bool ProcessExists(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
             return false;
         }

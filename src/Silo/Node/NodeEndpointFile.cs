@@ -44,11 +44,14 @@ public sealed record NodeEndpoint(int Pid, string Silo, string Gateway, IReadOnl
     }
 
     /// <summary>True when a process with <see cref="Pid"/> exists (it may still be another program reusing the pid).</summary>
-    public bool ProcessExists()
+    public bool ProcessExists() => IsRunning(Pid);
+
+    /// <summary>True when a process with <paramref name="pid"/> runs on this machine.</summary>
+    public static bool IsRunning(int pid)
     {
         try
         {
-            using var process = System.Diagnostics.Process.GetProcessById(Pid);
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
             return !process.HasExited;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

@@ -9,8 +9,9 @@ namespace Duragent.Storage.File;
 /// <summary>
 /// Orleans' reminder table as YAML files, one per row: <c>&lt;root&gt;/reminders/&lt;type&gt;/&lt;key&gt;/&lt;name&gt;.yaml</c>,
 /// written atomically (temp file, fsync, rename, directory fsync) before <see cref="UpsertRow(ReminderEntry)"/>
-/// returns, with a <c>version</c> used as the ETag. All rows are read once (at <see cref="StartAsync"/> or the first
-/// call) and then served from memory: the provider is the workspace's only writer.
+/// returns, with a <c>version</c> used as the ETag. All rows are read once and then served from memory: the provider
+/// is the workspace's only writer. <see cref="StartAsync"/> starts that read in the background and returns, so a
+/// silo's start does not wait for it (10,000 rows take ~0.5 s); every call waits for it.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -50,6 +51,7 @@ public sealed class FileReminderTable : IReminderTable
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly Dictionary<(GrainId GrainId, string Name), Row> _rows = [];
     private bool _loaded;
+    private Task? _initialLoad;
 
     internal FileReminderTable(FileLayout layout, FlushScheduler scheduler, ILogger logger, Func<bool> isDisposed)
     {
@@ -62,12 +64,29 @@ public sealed class FileReminderTable : IReminderTable
     /// <summary>The file of row (<paramref name="grainId"/>, <paramref name="reminderName"/>) (for tools and tests).</summary>
     public string RowPath(GrainId grainId, string reminderName) => _layout.ReminderFile(grainId, reminderName);
 
-    /// <summary>Reads every row, so that a damaged reminder file fails the silo's start rather than a later call.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Checks that the reminder folder can be listed and starts reading every row in the background; returns without
+    /// waiting for the rows, as Orleans' reminder service expects (it reads them after the silo started). A damaged
+    /// reminder file does not fail the start: the read logs it (naming the file), and every call of the table fails
+    /// with it, naming the file, until the file is fixed (each call reads the files again).
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await EnterAsync(cancellationToken);
-        _lock.Release();
+        ObjectDisposedException.ThrowIf(_isDisposed(), this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Directory.Exists(_layout.RemindersRoot))
+        {
+            // An unreadable folder (permissions, I/O error) still fails the start, as it would fail every read.
+            using var entries = Directory.EnumerateFileSystemEntries(_layout.RemindersRoot).GetEnumerator();
+            entries.MoveNext();
+        }
+
+        _initialLoad ??= Task.Run(LoadInBackgroundAsync, CancellationToken.None);
+        return Task.CompletedTask;
     }
+
+    /// <summary>Completes once the read started by <see cref="StartAsync"/> ended (it never faults; see the log for its failure).</summary>
+    public Task InitialLoad => _initialLoad ?? Task.CompletedTask;
 
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
@@ -207,6 +226,19 @@ public sealed class FileReminderTable : IReminderTable
         finally
         {
             _lock.Release();
+        }
+    }
+
+    private async Task LoadInBackgroundAsync()
+    {
+        try
+        {
+            await EnterAsync(CancellationToken.None);
+            _lock.Release();
+        }
+        catch (Exception ex) when (ex is not ObjectDisposedException)
+        {
+            _logger.LogErrorRemindersUnreadable(_layout.RemindersRoot, ex);
         }
     }
 

@@ -74,18 +74,29 @@ public sealed class SiloFileStorageTests : IDisposable
     }
 
     [Fact]
-    public async Task ACorruptReminderFile_FailsTheStart()
+    public async Task ACorruptReminderFile_DoesNotDelayTheStart_ButFailsReminderCallsNamingTheFile_UntilFixed()
     {
         var file = Path.Combine(_directory.Path, "reminders", "storage-probe", "k1", "tick.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         System.IO.File.WriteAllText(file, "version: 1\nstart_at: yesterday\n");
+        var logs = new CapturingLoggerProvider();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
-        {
-            using var host = await StartSiloAsync();
-        });
+        using var host = await StartSiloAsync(logs);
+        var grain = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStorageProbeGrain>("k1");
+        var table = host.Services.GetRequiredService<FileStorageProvider>().Reminders;
+        await table.InitialLoad.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Contains(file, error.ToString());
+        Assert.Equal(1, await grain.Increment());
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.Remind("other"));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Category.StartsWith("Duragent", StringComparison.Ordinal)
+            && (e.Message + e.Exception).Contains(file, StringComparison.Ordinal));
+        var tableError = await Assert.ThrowsAsync<StorageCorruptedException>(() => table.ReadRows(0, 0));
+        Assert.Contains(file, tableError.Message);
+
+        // Fixed, the file is read at the next call (Orleans' reminder service retries its own read on its timer).
+        System.IO.File.WriteAllText(file, "version: 1\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n");
+        Assert.Equal("tick", Assert.Single((await table.ReadRows(0, 0)).Reminders).ReminderName);
+        await host.StopAsync();
     }
 
     [Fact]

@@ -83,6 +83,23 @@ public sealed partial class SessionGrain
         UpdateKeepAlive();
     }
 
+    /// <summary>
+    /// Once the session is at rest (no turn, no work): drops what only a turn uses, so that a detached session holds
+    /// as little as possible. The last work's token source (linked to the activation's, which would hold it until
+    /// deactivation) and the agent's toolbox; the next turn makes them again.
+    /// </summary>
+    private void ReleaseTurnResources()
+    {
+        if (IsWorkRunning || State.Turn is not null)
+        {
+            return;
+        }
+
+        _workCts?.Dispose();
+        _workCts = null;
+        _toolbox = null;
+    }
+
     private void CountRunning(bool running)
     {
         if (running && !_countedRunning)

@@ -84,9 +84,6 @@ public sealed class FileStorageProvider : IDisposable, IAsyncDisposable
     /// <summary>Whether writes work right now (a full disk makes them fail until space is freed).</summary>
     public FileStorageHealth Health { get; }
 
-    /// <summary>Flush threads started so far: they start on demand, up to <see cref="FileStorageOptions.FlushThreads"/>.</summary>
-    public int FlushThreadCount => _scheduler.ThreadCount;
-
     /// <summary>Event logs held in memory now (bounded by <see cref="FileStorageOptions.MaxOpenLogs"/> plus those in use).</summary>
     public int OpenLogCount => _logs.Count;
 

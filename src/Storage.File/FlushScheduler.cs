@@ -10,16 +10,9 @@ namespace Duragent.Storage.File;
 /// of different logs run in parallel. Other work (state writes, loads, compaction) is queued as plain jobs.
 /// </summary>
 /// <remarks>
-/// <para>
-/// Threads start on demand, up to <see cref="FileStorageOptions.FlushThreads"/>: one when the first item is queued,
-/// another whenever an item is queued while every started thread is busy. An idle silo keeps a few (16 idle threads
-/// cost ~2 MiB of resident memory); a busy one grows to the limit and keeps its threads.
-/// </para>
-/// <para>
 /// With <see cref="FileSyncStrategy.SyncFsWhenBusy"/>, a thread that finds at least
 /// <see cref="FileStorageOptions.SyncFsMinDirtyLogs"/> logs waiting takes all of them (up to
 /// <see cref="MaxSyncFsGroup"/>), writes each, and makes them all durable with one <c>syncfs</c>.
-/// </para>
 /// </remarks>
 internal sealed class FlushScheduler : IDisposable
 {
@@ -38,8 +31,7 @@ internal sealed class FlushScheduler : IDisposable
     private readonly object _sync = new();
     private readonly Queue<EventLogFile> _dirty = new();
     private readonly Queue<Action> _jobs = new();
-    private readonly List<Thread> _threads = [];
-    private readonly int _maxThreads;
+    private readonly Thread[] _threads;
     private readonly FileLayout _layout;
     private readonly ILogger _logger;
     private readonly FileStorageStatistics _statistics;
@@ -49,10 +41,6 @@ internal sealed class FlushScheduler : IDisposable
     private int _queued;
     private int _spinning;
 
-    // Under _sync: threads waiting in Monitor.Wait, and pulses sent to them that they have not woken up from yet.
-    private int _waiting;
-    private int _pulsed;
-
     public FlushScheduler(FileStorageOptions options, FileLayout layout, ILogger logger, FileStorageStatistics statistics, FileStorageHealth health)
     {
         Health = health;
@@ -61,18 +49,11 @@ internal sealed class FlushScheduler : IDisposable
         _statistics = statistics;
         _useSyncFs = options.SyncStrategy == FileSyncStrategy.SyncFsWhenBusy && NativeIo.SupportsSyncFs;
         _syncFsMinDirtyLogs = options.SyncFsMinDirtyLogs;
-        _maxThreads = options.FlushThreads;
-    }
-
-    /// <summary>The flush threads started so far.</summary>
-    public int ThreadCount
-    {
-        get
+        _threads = new Thread[options.FlushThreads];
+        for (var i = 0; i < _threads.Length; i++)
         {
-            lock (_sync)
-            {
-                return _threads.Count;
-            }
+            _threads[i] = new Thread(Run) { IsBackground = true, Name = $"duragent-flush-{i}" };
+            _threads[i].Start();
         }
     }
 
@@ -154,39 +135,20 @@ internal sealed class FlushScheduler : IDisposable
             Monitor.PulseAll(_sync);
         }
 
-        Thread[] threads;
-        lock (_sync)
-        {
-            threads = [.. _threads];
-        }
-
-        foreach (var thread in threads)
+        foreach (var thread in _threads)
         {
             thread.Join();
         }
     }
 
-    // Under _sync: a queued item is picked up by the spinning thread if there is one, else wakes a sleeping one, else
-    // starts a thread (below the limit; at the limit it waits for a busy thread). The spinner always re-checks the
-    // queues under _sync before it sleeps, so skipping the pulse cannot lose an item.
+    // Under _sync: a queued item is picked up by the spinning thread if there is one, else wakes a sleeping one. The
+    // spinner always re-checks the queues under _sync before it sleeps, so skipping the pulse cannot lose an item.
     private void Signal()
     {
         Volatile.Write(ref _queued, _dirty.Count + _jobs.Count);
-        if (Volatile.Read(ref _spinning) != 0)
+        if (Volatile.Read(ref _spinning) == 0)
         {
-            return;
-        }
-
-        if (_waiting > _pulsed)
-        {
-            _pulsed++;
             Monitor.Pulse(_sync);
-        }
-        else if (_threads.Count < _maxThreads && !_stopping)
-        {
-            var thread = new Thread(Run) { IsBackground = true, Name = $"duragent-flush-{_threads.Count}" };
-            _threads.Add(thread);
-            thread.Start();
         }
     }
 
@@ -226,13 +188,7 @@ internal sealed class FlushScheduler : IDisposable
                         return;
                     }
 
-                    _waiting++;
                     Monitor.Wait(_sync);
-                    _waiting--;
-                    if (_pulsed > 0)
-                    {
-                        _pulsed--;
-                    }
                 }
 
                 // Alternate between the two queues so that neither starves the other.

@@ -200,6 +200,53 @@ public sealed class FileReminderTableFileTests : IDisposable
         Assert.Equal("3", one!.ETag);
     }
 
+    [Theory]
+    [InlineData("version: 4\ngrain: session/s1\nname: ttl\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", true)]
+    [InlineData("# note\r\nversion: 4\r\nstart_at: 2026-11-21T09:00:00.0000000Z\r\nperiod: 00:01:00\r\nnext_due_at: 2026-11-22T09:00:00Z\r\n", true)]
+    [InlineData("version: 4\nstart_at: '2026-11-21T09:00:00.0000000Z'\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nstart_at: 2026-11-21T09:00:00.0000000Z # edited\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 0x4\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nversion: 5\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nstart_at: ~\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nnotes:\n  - a\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", false)]
+    [InlineData("{version: 4, start_at: 2026-11-21T09:00:00.0000000Z, period: 00:01:00}\n", false)]
+    public void SimpleFiles_ReadWithoutTheYamlLibrary_AsTheYamlLibraryReadsThem_OthersAreLeftToIt(string text, bool simple)
+    {
+        var fast = ReminderDocument.TryParseSimple(text);
+
+        Assert.Equal(simple, fast is not null);
+        if (fast is not null)
+        {
+            var yaml = StateYaml.Deserialize<ReminderDocument>(text, "row.yaml");
+            Assert.Equal((yaml.Version, yaml.Grain, yaml.Name, yaml.StartAt, yaml.Period), (fast.Version, fast.Grain, fast.Name, fast.StartAt, fast.Period));
+        }
+    }
+
+    [Fact]
+    public async Task HandEditedRows_ThatAreNotSimple_ReadAsYaml()
+    {
+        var file = RowFile("schedule", "daily", "fire");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        System.IO.File.WriteAllText(file, "version: 2\nstart_at: \"2026-11-21T09:00:00.0000000Z\"  # moved by hand\nperiod: '1.00:00:00'\n");
+        using var provider = Open();
+
+        var read = await provider.Reminders.ReadRow(GrainId.Create("schedule", "daily"), "fire");
+
+        Assert.Equal(At, read!.StartAt);
+        Assert.Equal(TimeSpan.FromDays(1), read.Period);
+        Assert.Equal("2", read.ETag);
+    }
+
+    [Fact]
+    public async Task WrittenRows_AreSimple()
+    {
+        using var provider = Open();
+
+        await provider.Reminders.UpsertRow(Entry(GrainId.Create("schedule", "daily"), "fire", TimeSpan.FromDays(1)));
+
+        Assert.NotNull(ReminderDocument.TryParseSimple(System.IO.File.ReadAllText(RowFile("schedule", "daily", "fire"))));
+    }
+
     [Fact]
     public async Task UnexpectedEntries_AreSkippedWithAWarning()
     {

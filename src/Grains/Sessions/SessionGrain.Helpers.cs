@@ -85,8 +85,9 @@ public sealed partial class SessionGrain
 
     /// <summary>
     /// Once the session is at rest (no turn, no work): drops what only a turn uses, so that a detached session holds
-    /// as little as possible. The last work's token source (linked to the activation's, which would hold it until
-    /// deactivation) and the agent's toolbox; the next turn makes them again.
+    /// as little as possible: the last work's token source (linked to the activation's, which would hold it until
+    /// deactivation), the agent's toolbox and, for a session without followers, the history view
+    /// (<see cref="SessionJournal.ReleaseHistory"/>). The next turn makes them again.
     /// </summary>
     private void ReleaseTurnResources()
     {
@@ -98,6 +99,10 @@ public sealed partial class SessionGrain
         _workCts?.Dispose();
         _workCts = null;
         _toolbox = null;
+        if (_attached == 0 && _openStreams == 0)
+        {
+            Journal.ReleaseHistory();
+        }
     }
 
     private void CountRunning(bool running)

@@ -28,6 +28,12 @@ internal sealed class EventLogFile
     private long _reservedNextSeq = 1;
     private volatile bool _broken;
 
+    // After a failed flush: the seqs its appends and those queued behind it had taken, and the error. An append that
+    // counted on them (its expected seq lies in that range) fails with the same error rather than as a conflict.
+    private long _failedFromSeq;
+    private long _failedToNextSeq;
+    private Exception? _earlierFailure;
+
     // flush thread while _flushScheduled, otherwise Maintenance
     private SafeFileHandle? _handle;
 
@@ -102,6 +108,18 @@ internal sealed class EventLogFile
         }
     }
 
+    /// <summary>The seq the next append must carry: past everything ordered (queued or durable).</summary>
+    public long ReservedNextSeq
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reservedNextSeq;
+            }
+        }
+    }
+
     public long DurableNextSeq
     {
         get
@@ -127,7 +145,7 @@ internal sealed class EventLogFile
             logger.LogWarningStrayTempDeleted(temp);
         }
 
-        long length = 0, dataStart = 0, compactedThrough = 0, nextSeq = 1, liveFirst;
+        long length = 0, dataStart = 0, compactedThrough = 0, headerReserved = 0, nextSeq = 1, liveFirst;
         SafeFileHandle? handle = null;
         try
         {
@@ -136,7 +154,7 @@ internal sealed class EventLogFile
                 handle = System.IO.File.OpenHandle(Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
                 length = RandomAccess.GetLength(handle);
                 if (length > 0 && LogFileScanner.ReadLineAt(handle, 0, length) is { } first
-                    && EventLineFormat.TryParseHeader(first, out compactedThrough))
+                    && EventLineFormat.TryParseHeader(first, out compactedThrough, out headerReserved))
                 {
                     dataStart = first.Length + 1;
                 }
@@ -153,10 +171,11 @@ internal sealed class EventLogFile
 
                 if (tail.LastSeq is { } lastSeq)
                 {
-                    nextSeq = lastSeq + 1;
+                    // Seqs up to the tail's reservation may have been shown before a crash took them: never reuse them.
+                    nextSeq = Math.Max(lastSeq + 1, tail.ReservedThrough + 1);
                     var firstLine = LogFileScanner.ReadLineAt(handle, dataStart, length)!;
                     if (!EventLineFormat.TryParseSeqPrefix(firstLine, out liveFirst) || liveFirst > lastSeq
-                        || (compactedThrough > 0 && liveFirst != compactedThrough + 1))
+                        || (compactedThrough > 0 && !EventLine.Follows(compactedThrough, headerReserved, liveFirst)))
                     {
                         throw LogFileScanner.Corrupt(handle, Path, dataStart,
                             compactedThrough > 0 ? $"expected the first event to be {compactedThrough + 1} (the header says events up to {compactedThrough} were compacted)" : "the first event line is not valid");
@@ -164,7 +183,7 @@ internal sealed class EventLogFile
                 }
                 else
                 {
-                    nextSeq = compactedThrough + 1;
+                    nextSeq = Math.Max(compactedThrough + 1, headerReserved + 1);
                     liveFirst = nextSeq;
                 }
             }
@@ -189,7 +208,9 @@ internal sealed class EventLogFile
         DataStart = dataStart;
         CompactedThrough = compactedThrough;
         LiveFirstSeq = liveFirst;
-        FirstSeq = HasArchive ? ArchiveFirstSeq : liveFirst;
+        // After discard compaction the first readable seq is the one after the compacted ones, also when a reservation
+        // moved the next seq (and so the first live event) further.
+        FirstSeq = HasArchive ? ArchiveFirstSeq : compactedThrough > 0 ? compactedThrough + 1 : liveFirst;
         lock (_gate)
         {
             _durableLength = length;
@@ -209,16 +230,24 @@ internal sealed class EventLogFile
     }
 
     /// <summary>Queues an append whose first event must get <paramref name="expectedNextSeq"/>. <see cref="Maintenance"/> held, loaded.</summary>
-    public EnqueueResult Enqueue(PendingAppend append, long expectedNextSeq, out long reservedNextSeq)
+    public EnqueueResult Enqueue(PendingAppend append, long expectedNextSeq, out long reservedNextSeq, out Exception? earlierFailure)
     {
         lock (_gate)
         {
             reservedNextSeq = _reservedNextSeq;
+            earlierFailure = null;
             if (expectedNextSeq != _reservedNextSeq)
             {
+                if (_earlierFailure is not null && expectedNextSeq > _failedFromSeq && expectedNextSeq <= _failedToNextSeq)
+                {
+                    earlierFailure = _earlierFailure;
+                    return EnqueueResult.EarlierFailed;
+                }
+
                 return EnqueueResult.Stale;
             }
 
+            _earlierFailure = null;
             _pending.Add(append);
             _reservedNextSeq += append.Count;
             if (_flushScheduled)
@@ -401,10 +430,14 @@ internal sealed class EventLogFile
 
         CloseHandle();
         List<PendingAppend> queued;
+        var earlier = fault ?? new IOException($"An earlier append to {Path} failed, so this one was not written: {error.Message}", error);
         lock (_gate)
         {
             queued = _pending;
             _pending = [];
+            _failedFromSeq = _durableNextSeq;
+            _failedToNextSeq = _reservedNextSeq;
+            _earlierFailure = earlier;
             _reservedNextSeq = _durableNextSeq;
             _broken = true;
             MarkIdle();
@@ -418,7 +451,7 @@ internal sealed class EventLogFile
 
         foreach (var append in queued)
         {
-            append.Completion.TrySetException(fault ?? new IOException($"An earlier append to {Path} failed, so this one was not written: {error.Message}", error));
+            append.Completion.TrySetException(earlier);
         }
     }
 
@@ -473,7 +506,7 @@ internal sealed class EventLogFile
                     logger.LogWarningArchiveRolledBack(ArchivePath, liveFirst);
                 }
 
-                if (keep && archiveLast < liveFirst - 1)
+                if (keep && archiveLast < compactedThrough)
                 {
                     // A discard compaction stopped after rewriting the live log but before deleting the archive.
                     keep = false;
@@ -513,6 +546,9 @@ internal enum EnqueueResult
 
     /// <summary>Queued; the caller must schedule a flush of the log.</summary>
     QueuedNeedsFlush,
+
+    /// <summary>The expected sequence number counted on appends that failed; nothing was queued, the append fails with their error.</summary>
+    EarlierFailed,
 }
 
 /// <summary>One append call waiting to be flushed: its rendered lines and its completion.</summary>

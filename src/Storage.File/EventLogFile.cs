@@ -37,6 +37,9 @@ internal sealed class EventLogFile
     // flush thread while _flushScheduled, otherwise Maintenance
     private SafeFileHandle? _handle;
 
+    // Maintenance: where a reload after compaction goes on (see Invalidate).
+    private long? _continueAt;
+
     public EventLogFile(GrainId grainId, FileLayout layout)
     {
         GrainId = grainId;
@@ -134,10 +137,14 @@ internal sealed class EventLogFile
     /// <summary>
     /// Reads what is on disk: cleans stray temp files, truncates a torn tail (with a warning), reconciles the archive
     /// after an interrupted compaction, and finds the sequence numbers from the file's ends. Costs O(1) in the log's
-    /// length. Runs on a flush thread with <see cref="Maintenance"/> held and nothing queued.
+    /// length. Runs on a flush thread with <see cref="Maintenance"/> held and nothing queued. A first load (or one after
+    /// a failed flush) goes on past the reservation of the tail (appends may have been shown and lost); a reload in the
+    /// same process after compaction lost nothing and goes on at <paramref name="continueAt"/>.
     /// </summary>
-    public void Load(ILogger logger, FileStorageStatistics statistics)
+    public void Load(ILogger logger, FileStorageStatistics statistics, long? continueAt = null)
     {
+        continueAt ??= _continueAt;
+        _continueAt = null;
         CloseHandle();
         foreach (var temp in DurableFiles.DeleteStrayTemps(Directory, FileLayout.EventsFileName)
             .Concat(DurableFiles.DeleteStrayTemps(Directory, FileLayout.ArchiveFileName)))
@@ -146,6 +153,7 @@ internal sealed class EventLogFile
         }
 
         long length = 0, dataStart = 0, compactedThrough = 0, headerReserved = 0, nextSeq = 1, liveFirst;
+        long? tailSeq = null;
         SafeFileHandle? handle = null;
         try
         {
@@ -169,6 +177,7 @@ internal sealed class EventLogFile
                     length = tail.ValidEnd;
                 }
 
+                tailSeq = tail.LastSeq;
                 if (tail.LastSeq is { } lastSeq)
                 {
                     // Seqs up to the tail's reservation may have been shown before a crash took them: never reuse them.
@@ -184,7 +193,7 @@ internal sealed class EventLogFile
                 else
                 {
                     nextSeq = Math.Max(compactedThrough + 1, headerReserved + 1);
-                    liveFirst = nextSeq;
+                    liveFirst = continueAt ?? nextSeq;
                 }
             }
             else if (System.IO.File.Exists(ArchivePath))
@@ -194,6 +203,17 @@ internal sealed class EventLogFile
             else
             {
                 liveFirst = 1;
+            }
+
+            if (continueAt is { } next)
+            {
+                var contiguous = tailSeq is { } last ? last + 1 : compactedThrough + 1;
+                if (next != nextSeq && next != contiguous)
+                {
+                    throw new InvalidOperationException($"{Path}: cannot go on at seq {next} after compaction; the file ends at {contiguous - 1}.");
+                }
+
+                nextSeq = next;
             }
 
             LoadArchive(liveFirst, compactedThrough, logger, statistics);
@@ -222,11 +242,16 @@ internal sealed class EventLogFile
         Loaded = true;
     }
 
-    /// <summary>Forgets what is known so that the next use reloads from disk. <see cref="Maintenance"/> held, idle.</summary>
-    public void Invalidate()
+    /// <summary>
+    /// Forgets what is known so that the next use reloads from disk. <see cref="Maintenance"/> held, idle. With
+    /// <paramref name="continueAt"/> (nothing was lost: a compaction ran) the reload goes on at that seq instead of past
+    /// the tail's reservation.
+    /// </summary>
+    public void Invalidate(long? continueAt = null)
     {
         CloseHandle();
         Loaded = false;
+        _continueAt = continueAt;
     }
 
     /// <summary>Queues an append whose first event must get <paramref name="expectedNextSeq"/>. <see cref="Maintenance"/> held, loaded.</summary>

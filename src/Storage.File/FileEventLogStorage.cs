@@ -201,6 +201,9 @@ public sealed class FileEventLogStorage : IEventLogStorage
                 }
 
                 var now = _timeProvider.GetUtcNow();
+
+                // Nothing is lost by compacting: the reload goes on where the log is, not past a reservation.
+                var continueAt = log.ReservedNextSeq;
                 await _scheduler.RunAsync(() =>
                 {
                     long moved;
@@ -211,7 +214,7 @@ public sealed class FileEventLogStorage : IEventLogStorage
                     finally
                     {
                         // Whatever happened, the next use re-reads the files (the load repairs a half-done compaction).
-                        log.Invalidate();
+                        log.Invalidate(continueAt);
                     }
 
                     log.Load(_logger, _statistics);

@@ -223,6 +223,29 @@ public sealed class FileEventLogReservationTests : IDisposable
         Assert.Equal(mode == CompactionMode.Archive ? [1L, 2, 3, 4, 21] : [21L], await ReadSeqsAsync(reopened.EventLog, _id));
     }
 
+    [Theory]
+    [InlineData(CompactionMode.Archive)]
+    [InlineData(CompactionMode.Discard)]
+    public async Task Compaction_WhileAReservationIsInForce_DoesNotSkipInTheSameProcess(CompactionMode mode)
+    {
+        await using (var provider = Open())
+        {
+            await AppendAsync(provider.EventLog, 1, 4, reserveThrough: 20);
+            await provider.EventLog.CompactAsync(_id, 4, mode);
+
+            // Compaction reloads the log, but nothing was lost: it goes on at 5.
+            Assert.Equal(5, (await provider.EventLog.GetInfoAsync(_id)).NextSeq);
+            await AppendAsync(provider.EventLog, 5, 6, reserveThrough: 30);
+            await provider.EventLog.CompactAsync(_id, 5, mode);
+            Assert.Equal(7, (await provider.EventLog.GetInfoAsync(_id)).NextSeq);
+            Assert.Equal(mode == CompactionMode.Archive ? [1L, 2, 3, 4, 5, 6] : [6L], await ReadSeqsAsync(provider.EventLog, _id));
+        }
+
+        await using var reopened = Open();
+        Assert.Equal(31, (await reopened.EventLog.GetInfoAsync(_id)).NextSeq);
+        Assert.Equal(mode == CompactionMode.Archive ? [1L, 2, 3, 4, 5, 6] : [6L], await ReadSeqsAsync(reopened.EventLog, _id));
+    }
+
     [Fact]
     public async Task CompactingThroughASeqInTheHole_CompactsThroughTheEventBeforeIt()
     {

@@ -97,6 +97,52 @@ public sealed class SessionDeltaStreamingTests
         Assert.Equal(lastSeq + 1, accepted.Seq);
     }
 
+    [Theory]
+    [InlineData(CompactionMode.Archive)]
+    [InlineData(CompactionMode.Discard)]
+    public async Task SnapshotsAndCompactionDuringAStream_DoNotSkipSeqs(CompactionMode mode)
+    {
+        // A snapshot every 2 events compacts the log in the middle of the stream, while the reservation is in force.
+        await using var kit = await SessionKit.StartAsync(fileStorage: true, sessions: o =>
+        {
+            o.SnapshotEveryEvents = 2;
+            o.Compaction = mode;
+        });
+        kit.Llm.Enqueue(FakeResponse.Text("one", " two", " three").WithChunkDelay(TimeSpan.FromMilliseconds(20)));
+        var (_, session) = await kit.CreateAsync();
+        kit.Llm.Enqueue(FakeResponse.Text("steered"));
+        var from = (await session.GetInfoAsync())!.LastSeq;
+        using var stop = new CancellationTokenSource(SessionKit.Wait);
+        var seqs = new ConcurrentQueue<long>();
+        var following = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var e in session.StreamAsync(new StreamOptions(from), stop.Token))
+                {
+                    seqs.Enqueue(e.Seq);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        });
+        await session.SendMessageAsync(new SendMessage("hi"));
+        var steer = await session.SendMessageAsync(new SendMessage("and more"));
+
+        var result = await SessionKit.WaitTurnAsync(session, steer.Seq);
+
+        Assert.True(result.Status == SessionStatus.Active, $"the turn ended {result.Status}: {result.Error}");
+        while (!seqs.Contains(result.LastSeq) && !stop.IsCancellationRequested)
+        {
+            await Task.Delay(10);
+        }
+
+        await stop.CancelAsync();
+        await following;
+        Assert.Equal(Enumerable.Range((int)from + 1, (int)(result.LastSeq - from)).Select(i => (long)i), seqs.Where(s => s <= result.LastSeq));
+    }
+
     /// <summary>
     /// An event log whose appends become durable in order, where the test can hold durability back from the first
     /// append of a given type on (the events are stored at once; only their <see cref="OrderedAppend.Durable"/> waits).

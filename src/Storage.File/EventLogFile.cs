@@ -28,6 +28,10 @@ internal sealed class EventLogFile
     private long _reservedNextSeq = 1;
     private volatile bool _broken;
 
+    // The reservation the last append of this process carried (0: none). While one is in force the log stays in
+    // memory: forgotten and loaded again, it would go on past the reservation, but nothing was lost.
+    private long _tailReservation;
+
     // After a failed flush: the seqs its appends and those queued behind it had taken, and the error. An append that
     // counted on them (its expected seq lies in that range) fails with the same error rather than as a conflict.
     private long _failedFromSeq;
@@ -236,6 +240,11 @@ internal sealed class EventLogFile
             _durableLength = length;
             _durableNextSeq = nextSeq;
             _reservedNextSeq = nextSeq;
+            if (continueAt is null)
+            {
+                // Went on past the tail's reservation (or there was none): nothing of this process is in force.
+                _tailReservation = 0;
+            }
         }
 
         _broken = false;
@@ -300,12 +309,15 @@ internal sealed class EventLogFile
         }
     }
 
-    /// <summary>Closes the handle if nothing is queued or in flight. Called by the log table for idle logs only.</summary>
+    /// <summary>
+    /// Closes the handle if nothing is queued or in flight and no reservation of this process is in force. Called by
+    /// the log table for idle logs only.
+    /// </summary>
     public bool TryCloseIfIdle()
     {
         lock (_gate)
         {
-            if (_flushScheduled || _pending.Count > 0)
+            if (_flushScheduled || _pending.Count > 0 || _tailReservation != 0)
             {
                 return false;
             }
@@ -401,6 +413,7 @@ internal sealed class EventLogFile
             _durableLength = flush.Offset + flush.Length;
             var last = flush.Appends[^1];
             _durableNextSeq = last.FirstSeq + last.Count;
+            _tailReservation = last.ReservedThrough;
             more = _pending.Count > 0;
             if (!more)
             {
@@ -577,8 +590,10 @@ internal enum EnqueueResult
 }
 
 /// <summary>One append call waiting to be flushed: its rendered lines and its completion.</summary>
-internal sealed class PendingAppend(byte[] lines, long firstSeq, int count)
+internal sealed class PendingAppend(byte[] lines, long firstSeq, int count, long reservedThrough = 0)
 {
+    public long ReservedThrough { get; } = reservedThrough;
+
     public byte[] Lines { get; } = lines;
 
     public long FirstSeq { get; } = firstSeq;

@@ -89,7 +89,8 @@ public sealed class FileEventLogStorage : IEventLogStorage
 
         // Rendered (and validated) before any lock: the seqs are the expected ones, and a wrong expectation is
         // rejected below without writing.
-        var append = new PendingAppend(EventLineFormat.RenderBatch(expectedNextSeq, events, reserveThrough), expectedNextSeq, events.Count);
+        var append = new PendingAppend(EventLineFormat.RenderBatch(expectedNextSeq, events, reserveThrough), expectedNextSeq, events.Count,
+            reserveThrough > expectedNextSeq + events.Count - 1 ? reserveThrough : 0);
         var log = Rent(grainId);
         try
         {

@@ -247,6 +247,31 @@ public sealed class FileEventLogReservationTests : IDisposable
     }
 
     [Fact]
+    public async Task ALogWithAReservationInForce_IsNotForgotten_WhenTheTableIsFull()
+    {
+        var options = new FileStorageOptions { RootDirectory = _directory.Path, MaxOpenLogs = 1 };
+        await using var provider = new FileStorageProvider(options, _logs);
+        await AppendAsync(provider.EventLog, 1, 4, reserveThrough: 20);
+
+        // Other logs push this one out of the table unless its reservation keeps it there.
+        for (var i = 0; i < 5; i++)
+        {
+            await provider.EventLog.AppendAsync(GrainId.Create("session", $"s-other-{i}"), 1, [Message(1)]);
+        }
+
+        Assert.Equal(5, (await provider.EventLog.GetInfoAsync(_id)).NextSeq);
+
+        // Released, it may go; loaded again, it goes on where it was.
+        await AppendAsync(provider.EventLog, 5, 5);
+        for (var i = 0; i < 5; i++)
+        {
+            await provider.EventLog.AppendAsync(GrainId.Create("session", $"s-other-{i}"), 2, [Message(2)]);
+        }
+
+        Assert.Equal(6, (await provider.EventLog.GetInfoAsync(_id)).NextSeq);
+    }
+
+    [Fact]
     public async Task CompactingThroughASeqInTheHole_CompactsThroughTheEventBeforeIt()
     {
         await WriteAcrossARestartAsync();

@@ -8,8 +8,12 @@ namespace Duragent.Storage.File;
 /// The JSON Lines format of <c>events.jsonl</c>. One event per line, envelope first:
 /// <c>{"seq":12,"ts":"2026-11-21T10:00:00.000Z","type":"user_message",…payload fields}</c>. Every line of a
 /// multi-event batch also carries <c>"batch":[first,last]</c> after <c>type</c>, so that a batch cut short by a
-/// crash is recognised on load and dropped as a whole. A compacted log starts with a header line
-/// <c>{"compacted_through":N,"ts":"…","mode":"…"}</c> that has no <c>seq</c>.
+/// crash is recognised on load and dropped as a whole. The last line of a batch appended with a seq reservation
+/// carries <c>"reserved_through":R</c> (after <c>batch</c>): seqs up to R may have been shown before they were
+/// durable, so after a restart the log goes on at R + 1 when its tail carries R, and the next line may then jump from
+/// that line's seq to R + 1. A compacted log starts with a header line
+/// <c>{"compacted_through":N,"ts":"…","mode":"…"}</c> that has no <c>seq</c> (and carries
+/// <c>"reserved_through":R</c> when the line of N did).
 /// </summary>
 internal static class EventLineFormat
 {
@@ -21,7 +25,7 @@ internal static class EventLineFormat
     private static readonly JsonReaderOptions s_readerOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 };
 
     /// <summary>Names the payload may not use: the envelope's and the provider's own.</summary>
-    public static readonly string[] ReservedNames = ["seq", "ts", "type", "batch", "compacted_through"];
+    public static readonly string[] ReservedNames = ["seq", "ts", "type", "batch", "compacted_through", "reserved_through"];
 
     /// <summary>Formats a time as RFC 3339 UTC with milliseconds.</summary>
     public static string FormatTimestamp(DateTimeOffset timestamp) =>
@@ -29,9 +33,10 @@ internal static class EventLineFormat
 
     /// <summary>
     /// Renders a batch to its bytes (one line per event, each ending in <c>\n</c>), numbering events from
-    /// <paramref name="firstSeq"/>. Throws <see cref="ArgumentException"/> for a bad type or payload.
+    /// <paramref name="firstSeq"/>; the last line carries <paramref name="reservedThrough"/> when it is above the
+    /// batch's last seq. Throws <see cref="ArgumentException"/> for a bad type or payload.
     /// </summary>
-    public static byte[] RenderBatch(long firstSeq, IReadOnlyList<EventToAppend> events)
+    public static byte[] RenderBatch(long firstSeq, IReadOnlyList<EventToAppend> events, long reservedThrough = 0)
     {
         var buffer = new ArrayBufferWriter<byte>(256 * events.Count);
         var lastSeq = firstSeq + events.Count - 1;
@@ -55,6 +60,11 @@ internal static class EventLineFormat
                 writer.WriteEndArray();
             }
 
+            if (i == events.Count - 1 && reservedThrough > lastSeq)
+            {
+                writer.WriteNumber("reserved_through", reservedThrough);
+            }
+
             writer.Flush();
             if (!inner.IsEmpty)
             {
@@ -68,14 +78,22 @@ internal static class EventLineFormat
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Renders the header line of a compacted log (with its newline).</summary>
-    public static byte[] RenderHeader(long compactedThrough, DateTimeOffset now, CompactionMode mode)
+    /// <summary>
+    /// Renders the header line of a compacted log (with its newline); <paramref name="reservedThrough"/> is the
+    /// reservation the line of <paramref name="compactedThrough"/> carried (0: none).
+    /// </summary>
+    public static byte[] RenderHeader(long compactedThrough, DateTimeOffset now, CompactionMode mode, long reservedThrough = 0)
     {
         var buffer = new ArrayBufferWriter<byte>(96);
         using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
         {
             writer.WriteStartObject();
             writer.WriteNumber("compacted_through", compactedThrough);
+            if (reservedThrough > compactedThrough)
+            {
+                writer.WriteNumber("reserved_through", reservedThrough);
+            }
+
             writer.WriteString("ts", FormatTimestamp(now));
             writer.WriteString("mode", mode == CompactionMode.Archive ? "archive" : "discard");
             writer.WriteEndObject();
@@ -152,6 +170,22 @@ internal static class EventLineFormat
                 }
             }
 
+            long reservedThrough = 0;
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("reserved_through"u8))
+            {
+                if (!reader.Read() || !reader.TryGetInt64(out reservedThrough) || reservedThrough <= seq || (batchLast != 0 && seq != batchLast))
+                {
+                    error = "the line has a malformed \"reserved_through\" (it must be above the seq, on the last line of a batch)";
+                    return false;
+                }
+
+                if (!reader.Read())
+                {
+                    error = "the line ends early";
+                    return false;
+                }
+            }
+
             // The payload's own fields: check that the object is well formed and closes at the end of the line.
             while (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
             {
@@ -173,7 +207,7 @@ internal static class EventLineFormat
                 return false;
             }
 
-            parsed = new EventLine(seq, ts, type, batchFirst, batchLast);
+            parsed = new EventLine(seq, ts, type, batchFirst, batchLast, reservedThrough);
             error = null;
             return true;
         }
@@ -205,10 +239,14 @@ internal static class EventLineFormat
         return n > 0 && n < digits.Length && digits[n] == (byte)',';
     }
 
-    /// <summary>True when the line is a compaction header; <paramref name="compactedThrough"/> gets its value.</summary>
-    public static bool TryParseHeader(ReadOnlySpan<byte> line, out long compactedThrough)
+    /// <summary>
+    /// True when the line is a compaction header; <paramref name="compactedThrough"/> gets its value and
+    /// <paramref name="reservedThrough"/> the reservation it carries (0: none).
+    /// </summary>
+    public static bool TryParseHeader(ReadOnlySpan<byte> line, out long compactedThrough, out long reservedThrough)
     {
         compactedThrough = 0;
+        reservedThrough = 0;
         if (!line.StartsWith("{\"compacted_through\":"u8))
         {
             return false;
@@ -217,9 +255,19 @@ internal static class EventLineFormat
         try
         {
             var reader = new Utf8JsonReader(line, s_readerOptions);
-            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+            if (!(reader.Read() && reader.TokenType == JsonTokenType.StartObject
                 && ReadProperty(ref reader, "compacted_through"u8)
-                && reader.TryGetInt64(out compactedThrough) && compactedThrough >= 0;
+                && reader.TryGetInt64(out compactedThrough) && compactedThrough >= 0))
+            {
+                return false;
+            }
+
+            if (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("reserved_through"u8))
+            {
+                return reader.Read() && reader.TryGetInt64(out reservedThrough) && reservedThrough > compactedThrough;
+            }
+
+            return true;
         }
         catch (JsonException)
         {
@@ -320,16 +368,15 @@ internal static class EventLineFormat
         return written.Length <= 2 ? ReadOnlyMemory<byte>.Empty : written[1..^1];
     }
 
-    private static ReadOnlySpan<byte> BatchMember => "\"batch\":"u8;
-
     /// <summary>
-    /// A stored line without the provider's framing member <c>"batch"</c>: what <see cref="StoredEvent.Json"/> holds, so that
-    /// an event read back is the same JSON as the event appended (the framing is this file format's business).
+    /// A stored line without the provider's framing members <c>"batch"</c> and <c>"reserved_through"</c>: what
+    /// <see cref="StoredEvent.Json"/> holds, so that an event read back is the same JSON as the event appended (the
+    /// framing is this file format's business).
     /// </summary>
     public static byte[] WithoutFraming(ReadOnlySpan<byte> line)
     {
         var span = line;
-        if (span.IndexOf(BatchMember) < 0)
+        if (span.IndexOf("\"batch\":"u8) < 0 && span.IndexOf("\"reserved_through\":"u8) < 0)
         {
             return span.ToArray();
         }
@@ -340,23 +387,23 @@ internal static class EventLineFormat
             return span.ToArray();
         }
 
+        // Ranges [start, end) to cut, each a member with the comma before it (a first member takes the comma after it).
+        var cuts = new List<(int Start, int End)>(2);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var nameStart = (int)reader.TokenStartIndex;
-            var isBatch = reader.ValueTextEquals("batch"u8);
+            var isFraming = reader.ValueTextEquals("batch"u8) || reader.ValueTextEquals("reserved_through"u8);
             reader.Read();
             reader.Skip();
-            if (!isBatch)
+            if (!isFraming)
             {
                 continue;
             }
 
             var end = (int)reader.BytesConsumed;
             var start = nameStart;
-
-            // Remove the member with the comma before it (a first member takes the comma after it instead).
             var before = span[..start].TrimEnd(" \t\r\n"u8);
-            if (before.Length > 0 && before[^1] == (byte)',')
+            if (before.Length > 0 && before[^1] == (byte)',' && (cuts.Count == 0 || before.Length - 1 >= cuts[^1].End))
             {
                 start = before.Length - 1;
             }
@@ -370,19 +417,50 @@ internal static class EventLineFormat
                 }
             }
 
-            var result = new byte[span.Length - (end - start)];
-            span[..start].CopyTo(result);
-            span[end..].CopyTo(result.AsSpan(start));
-            return result;
+            cuts.Add((start, end));
         }
 
-        return span.ToArray();
+        if (cuts.Count == 0)
+        {
+            return span.ToArray();
+        }
+
+        var removed = 0;
+        foreach (var (start, end) in cuts)
+        {
+            removed += end - start;
+        }
+
+        var result = new byte[span.Length - removed];
+        var written = 0;
+        var from = 0;
+        foreach (var (start, end) in cuts)
+        {
+            span[from..start].CopyTo(result.AsSpan(written));
+            written += start - from;
+            from = end;
+        }
+
+        span[from..].CopyTo(result.AsSpan(written));
+        return result;
     }
 }
 
 /// <summary>The envelope of one parsed event line.</summary>
-internal readonly record struct EventLine(long Seq, DateTimeOffset Timestamp, string Type, long BatchFirst, long BatchLast)
+/// <param name="ReservedThrough">The seq reservation the line carries (0: none); see <see cref="EventLineFormat"/>.</param>
+internal readonly record struct EventLine(long Seq, DateTimeOffset Timestamp, string Type, long BatchFirst, long BatchLast, long ReservedThrough = 0)
 {
     /// <summary>True when the line belongs to a multi-event batch.</summary>
     public bool InBatch => BatchLast != 0;
+
+    /// <summary>True when the line carries framing members that reads strip (<c>batch</c>, <c>reserved_through</c>).</summary>
+    public bool Framed => BatchLast != 0 || ReservedThrough != 0;
+
+    /// <summary>
+    /// True when a line with <paramref name="nextSeq"/> may follow a line with <paramref name="seq"/> that carried
+    /// <paramref name="reservedThrough"/>: the next seq, or the first one after the reservation (a restart skipped the
+    /// seqs that may have been shown but were never appended).
+    /// </summary>
+    public static bool Follows(long seq, long reservedThrough, long nextSeq) =>
+        nextSeq == seq + 1 || (reservedThrough > seq && nextSeq == reservedThrough + 1);
 }

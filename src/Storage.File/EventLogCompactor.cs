@@ -29,13 +29,18 @@ internal static class EventLogCompactor
             using var live = System.IO.File.OpenHandle(log.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             var length = log.DurableLength;
             var cut = LogFileScanner.SeekSeq(live, log.DataStart, length, throughSeq + 1, log.Path);
-            moved = throughSeq - log.LiveFirstSeq + 1;
+
+            // The header names the last event moved out (throughSeq may lie in a hole left by a reservation) and keeps
+            // the reservation that event's line carried, so that the seqs it covers are still never reused.
+            var last = LogFileScanner.ScanTail(live, log.DataStart, cut, log.Path, batchesAtomic: false);
+            var compactedThrough = last.LastSeq ?? throughSeq;
+            moved = compactedThrough - log.LiveFirstSeq + 1;
             if (mode == CompactionMode.Archive)
             {
                 AppendToArchive(log, layout, live, log.DataStart, cut);
             }
 
-            RewriteWithHeader(log.Path, live, cut, length, EventLineFormat.RenderHeader(throughSeq, now, mode));
+            RewriteWithHeader(log.Path, live, cut, length, EventLineFormat.RenderHeader(compactedThrough, now, mode, last.ReservedThrough));
         }
 
         if (mode == CompactionMode.Discard && log.HasArchive && throughSeq >= log.ArchiveFirstSeq)

@@ -28,8 +28,21 @@ internal sealed class EventLogFile
     private long _reservedNextSeq = 1;
     private volatile bool _broken;
 
+    // The reservation the last append of this process carried (0: none). While one is in force the log stays in
+    // memory: forgotten and loaded again, it would go on past the reservation, but nothing was lost.
+    private long _tailReservation;
+
+    // After a failed flush: the seqs its appends and those queued behind it had taken, and the error. An append that
+    // counted on them (its expected seq lies in that range) fails with the same error rather than as a conflict.
+    private long _failedFromSeq;
+    private long _failedToNextSeq;
+    private Exception? _earlierFailure;
+
     // flush thread while _flushScheduled, otherwise Maintenance
     private SafeFileHandle? _handle;
+
+    // Maintenance: where a reload after compaction goes on (see Invalidate).
+    private long? _continueAt;
 
     public EventLogFile(GrainId grainId, FileLayout layout)
     {
@@ -102,6 +115,18 @@ internal sealed class EventLogFile
         }
     }
 
+    /// <summary>The seq the next append must carry: past everything ordered (queued or durable).</summary>
+    public long ReservedNextSeq
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reservedNextSeq;
+            }
+        }
+    }
+
     public long DurableNextSeq
     {
         get
@@ -116,10 +141,14 @@ internal sealed class EventLogFile
     /// <summary>
     /// Reads what is on disk: cleans stray temp files, truncates a torn tail (with a warning), reconciles the archive
     /// after an interrupted compaction, and finds the sequence numbers from the file's ends. Costs O(1) in the log's
-    /// length. Runs on a flush thread with <see cref="Maintenance"/> held and nothing queued.
+    /// length. Runs on a flush thread with <see cref="Maintenance"/> held and nothing queued. A first load (or one after
+    /// a failed flush) goes on past the reservation of the tail (appends may have been shown and lost); a reload in the
+    /// same process after compaction lost nothing and goes on at <paramref name="continueAt"/>.
     /// </summary>
-    public void Load(ILogger logger, FileStorageStatistics statistics)
+    public void Load(ILogger logger, FileStorageStatistics statistics, long? continueAt = null)
     {
+        continueAt ??= _continueAt;
+        _continueAt = null;
         CloseHandle();
         foreach (var temp in DurableFiles.DeleteStrayTemps(Directory, FileLayout.EventsFileName)
             .Concat(DurableFiles.DeleteStrayTemps(Directory, FileLayout.ArchiveFileName)))
@@ -127,7 +156,8 @@ internal sealed class EventLogFile
             logger.LogWarningStrayTempDeleted(temp);
         }
 
-        long length = 0, dataStart = 0, compactedThrough = 0, nextSeq = 1, liveFirst;
+        long length = 0, dataStart = 0, compactedThrough = 0, headerReserved = 0, nextSeq = 1, liveFirst;
+        long? tailSeq = null;
         SafeFileHandle? handle = null;
         try
         {
@@ -136,7 +166,7 @@ internal sealed class EventLogFile
                 handle = System.IO.File.OpenHandle(Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
                 length = RandomAccess.GetLength(handle);
                 if (length > 0 && LogFileScanner.ReadLineAt(handle, 0, length) is { } first
-                    && EventLineFormat.TryParseHeader(first, out compactedThrough))
+                    && EventLineFormat.TryParseHeader(first, out compactedThrough, out headerReserved))
                 {
                     dataStart = first.Length + 1;
                 }
@@ -151,12 +181,14 @@ internal sealed class EventLogFile
                     length = tail.ValidEnd;
                 }
 
+                tailSeq = tail.LastSeq;
                 if (tail.LastSeq is { } lastSeq)
                 {
-                    nextSeq = lastSeq + 1;
+                    // Seqs up to the tail's reservation may have been shown before a crash took them: never reuse them.
+                    nextSeq = Math.Max(lastSeq + 1, tail.ReservedThrough + 1);
                     var firstLine = LogFileScanner.ReadLineAt(handle, dataStart, length)!;
                     if (!EventLineFormat.TryParseSeqPrefix(firstLine, out liveFirst) || liveFirst > lastSeq
-                        || (compactedThrough > 0 && liveFirst != compactedThrough + 1))
+                        || (compactedThrough > 0 && !EventLine.Follows(compactedThrough, headerReserved, liveFirst)))
                     {
                         throw LogFileScanner.Corrupt(handle, Path, dataStart,
                             compactedThrough > 0 ? $"expected the first event to be {compactedThrough + 1} (the header says events up to {compactedThrough} were compacted)" : "the first event line is not valid");
@@ -164,8 +196,8 @@ internal sealed class EventLogFile
                 }
                 else
                 {
-                    nextSeq = compactedThrough + 1;
-                    liveFirst = nextSeq;
+                    nextSeq = Math.Max(compactedThrough + 1, headerReserved + 1);
+                    liveFirst = continueAt ?? nextSeq;
                 }
             }
             else if (System.IO.File.Exists(ArchivePath))
@@ -175,6 +207,17 @@ internal sealed class EventLogFile
             else
             {
                 liveFirst = 1;
+            }
+
+            if (continueAt is { } next)
+            {
+                var contiguous = tailSeq is { } last ? last + 1 : compactedThrough + 1;
+                if (next != nextSeq && next != contiguous)
+                {
+                    throw new InvalidOperationException($"{Path}: cannot go on at seq {next} after compaction; the file ends at {contiguous - 1}.");
+                }
+
+                nextSeq = next;
             }
 
             LoadArchive(liveFirst, compactedThrough, logger, statistics);
@@ -189,36 +232,56 @@ internal sealed class EventLogFile
         DataStart = dataStart;
         CompactedThrough = compactedThrough;
         LiveFirstSeq = liveFirst;
-        FirstSeq = HasArchive ? ArchiveFirstSeq : liveFirst;
+        // After discard compaction the first readable seq is the one after the compacted ones, also when a reservation
+        // moved the next seq (and so the first live event) further.
+        FirstSeq = HasArchive ? ArchiveFirstSeq : compactedThrough > 0 ? compactedThrough + 1 : liveFirst;
         lock (_gate)
         {
             _durableLength = length;
             _durableNextSeq = nextSeq;
             _reservedNextSeq = nextSeq;
+            if (continueAt is null)
+            {
+                // Went on past the tail's reservation (or there was none): nothing of this process is in force.
+                _tailReservation = 0;
+            }
         }
 
         _broken = false;
         Loaded = true;
     }
 
-    /// <summary>Forgets what is known so that the next use reloads from disk. <see cref="Maintenance"/> held, idle.</summary>
-    public void Invalidate()
+    /// <summary>
+    /// Forgets what is known so that the next use reloads from disk. <see cref="Maintenance"/> held, idle. With
+    /// <paramref name="continueAt"/> (nothing was lost: a compaction ran) the reload goes on at that seq instead of past
+    /// the tail's reservation.
+    /// </summary>
+    public void Invalidate(long? continueAt = null)
     {
         CloseHandle();
         Loaded = false;
+        _continueAt = continueAt;
     }
 
     /// <summary>Queues an append whose first event must get <paramref name="expectedNextSeq"/>. <see cref="Maintenance"/> held, loaded.</summary>
-    public EnqueueResult Enqueue(PendingAppend append, long expectedNextSeq, out long reservedNextSeq)
+    public EnqueueResult Enqueue(PendingAppend append, long expectedNextSeq, out long reservedNextSeq, out Exception? earlierFailure)
     {
         lock (_gate)
         {
             reservedNextSeq = _reservedNextSeq;
+            earlierFailure = null;
             if (expectedNextSeq != _reservedNextSeq)
             {
+                if (_earlierFailure is not null && expectedNextSeq > _failedFromSeq && expectedNextSeq <= _failedToNextSeq)
+                {
+                    earlierFailure = _earlierFailure;
+                    return EnqueueResult.EarlierFailed;
+                }
+
                 return EnqueueResult.Stale;
             }
 
+            _earlierFailure = null;
             _pending.Add(append);
             _reservedNextSeq += append.Count;
             if (_flushScheduled)
@@ -246,12 +309,15 @@ internal sealed class EventLogFile
         }
     }
 
-    /// <summary>Closes the handle if nothing is queued or in flight. Called by the log table for idle logs only.</summary>
+    /// <summary>
+    /// Closes the handle if nothing is queued or in flight and no reservation of this process is in force. Called by
+    /// the log table for idle logs only.
+    /// </summary>
     public bool TryCloseIfIdle()
     {
         lock (_gate)
         {
-            if (_flushScheduled || _pending.Count > 0)
+            if (_flushScheduled || _pending.Count > 0 || _tailReservation != 0)
             {
                 return false;
             }
@@ -347,6 +413,7 @@ internal sealed class EventLogFile
             _durableLength = flush.Offset + flush.Length;
             var last = flush.Appends[^1];
             _durableNextSeq = last.FirstSeq + last.Count;
+            _tailReservation = last.ReservedThrough;
             more = _pending.Count > 0;
             if (!more)
             {
@@ -401,10 +468,14 @@ internal sealed class EventLogFile
 
         CloseHandle();
         List<PendingAppend> queued;
+        var earlier = fault ?? new IOException($"An earlier append to {Path} failed, so this one was not written: {error.Message}", error);
         lock (_gate)
         {
             queued = _pending;
             _pending = [];
+            _failedFromSeq = _durableNextSeq;
+            _failedToNextSeq = _reservedNextSeq;
+            _earlierFailure = earlier;
             _reservedNextSeq = _durableNextSeq;
             _broken = true;
             MarkIdle();
@@ -418,7 +489,7 @@ internal sealed class EventLogFile
 
         foreach (var append in queued)
         {
-            append.Completion.TrySetException(fault ?? new IOException($"An earlier append to {Path} failed, so this one was not written: {error.Message}", error));
+            append.Completion.TrySetException(earlier);
         }
     }
 
@@ -473,7 +544,7 @@ internal sealed class EventLogFile
                     logger.LogWarningArchiveRolledBack(ArchivePath, liveFirst);
                 }
 
-                if (keep && archiveLast < liveFirst - 1)
+                if (keep && archiveLast < compactedThrough)
                 {
                     // A discard compaction stopped after rewriting the live log but before deleting the archive.
                     keep = false;
@@ -513,11 +584,16 @@ internal enum EnqueueResult
 
     /// <summary>Queued; the caller must schedule a flush of the log.</summary>
     QueuedNeedsFlush,
+
+    /// <summary>The expected sequence number counted on appends that failed; nothing was queued, the append fails with their error.</summary>
+    EarlierFailed,
 }
 
 /// <summary>One append call waiting to be flushed: its rendered lines and its completion.</summary>
-internal sealed class PendingAppend(byte[] lines, long firstSeq, int count)
+internal sealed class PendingAppend(byte[] lines, long firstSeq, int count, long reservedThrough = 0)
 {
+    public long ReservedThrough { get; } = reservedThrough;
+
     public byte[] Lines { get; } = lines;
 
     public long FirstSeq { get; } = firstSeq;

@@ -77,10 +77,13 @@ internal sealed class EventLogReader : IDisposable
         var (handle, path, dataStart, limit, firstSeq, endSeq) = segment;
         var position = dataStart;
         var expected = firstSeq;
+        long previousSeq = firstSeq - 1, previousReserved = 0;
+        var seeked = false;
         if (fromSeq > firstSeq && limit - dataStart > BisectThreshold)
         {
+            // The first line found is taken as it is (at least fromSeq: the seq may lie in a hole a reservation left).
             position = LogFileScanner.SeekSeq(handle, dataStart, limit, fromSeq, path);
-            expected = fromSeq;
+            seeked = true;
         }
 
         var buffer = new byte[BufferSize];
@@ -133,22 +136,25 @@ internal sealed class EventLogReader : IDisposable
                 throw LogFileScanner.Corrupt(handle, path, lineStart, error!);
             }
 
-            if (parsed.Seq != expected)
+            if (seeked ? parsed.Seq < fromSeq : !EventLine.Follows(previousSeq, previousReserved, parsed.Seq))
             {
                 var what = parsed.Seq < expected ? "a duplicate or out-of-order" : "a gap: missing";
                 throw LogFileScanner.Corrupt(handle, path, lineStart, $"expected seq {expected} but found {parsed.Seq} ({what} event)");
             }
 
-            expected++;
+            seeked = false;
+            previousSeq = parsed.Seq;
+            previousReserved = parsed.ReservedThrough;
+            expected = parsed.Seq + 1;
             if (parsed.Seq >= fromSeq)
             {
-                yield return new StoredEvent(parsed.Seq, parsed.Timestamp, parsed.Type, parsed.InBatch ? EventLineFormat.WithoutFraming(line) : line.ToArray());
+                yield return new StoredEvent(parsed.Seq, parsed.Timestamp, parsed.Type, parsed.Framed ? EventLineFormat.WithoutFraming(line) : line.ToArray());
             }
         }
 
-        if (expected != endSeq && fromSeq < endSeq)
+        if (!seeked && !EventLine.Follows(previousSeq, previousReserved, endSeq) && fromSeq < endSeq)
         {
-            throw LogFileScanner.Corrupt(handle, path, limit, $"the file ends at seq {expected - 1} but should reach {endSeq - 1}");
+            throw LogFileScanner.Corrupt(handle, path, limit, $"the file ends at seq {previousSeq} but should reach {endSeq - 1}");
         }
     }
 

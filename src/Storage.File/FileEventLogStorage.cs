@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Storage;
@@ -48,7 +49,7 @@ public sealed class FileEventLogStorage : IEventLogStorage
             try
             {
                 await EnsureLoadedAsync(log);
-                return new EventLogInfo(log.FirstSeq, log.DurableNextSeq);
+                return new EventLogInfo(log.FirstSeq, log.ReservedNextSeq);
             }
             finally
             {
@@ -64,6 +65,14 @@ public sealed class FileEventLogStorage : IEventLogStorage
     /// <inheritdoc />
     public async Task<long> AppendAsync(GrainId grainId, long expectedNextSeq, IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default)
     {
+        var ordered = await AppendOrderedAsync(grainId, expectedNextSeq, events, 0, cancellationToken);
+        await ordered.Durable;
+        return ordered.NextSeq;
+    }
+
+    /// <inheritdoc />
+    public async Task<OrderedAppend> AppendOrderedAsync(GrainId grainId, long expectedNextSeq, IReadOnlyList<EventToAppend> events, long reserveThrough = 0, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
         {
@@ -71,21 +80,28 @@ public sealed class FileEventLogStorage : IEventLogStorage
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(expectedNextSeq, 1);
+        if (reserveThrough != 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(reserveThrough, expectedNextSeq + events.Count - 1);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
 
         // Rendered (and validated) before any lock: the seqs are the expected ones, and a wrong expectation is
         // rejected below without writing.
-        var append = new PendingAppend(EventLineFormat.RenderBatch(expectedNextSeq, events), expectedNextSeq, events.Count);
+        var append = new PendingAppend(EventLineFormat.RenderBatch(expectedNextSeq, events, reserveThrough), expectedNextSeq, events.Count,
+            reserveThrough > expectedNextSeq + events.Count - 1 ? reserveThrough : 0);
         var log = Rent(grainId);
         try
         {
             await log.Maintenance.WaitAsync(cancellationToken);
             EnqueueResult result;
             long reserved;
+            Exception? earlier;
             try
             {
                 await EnsureLoadedAsync(log);
-                result = log.Enqueue(append, expectedNextSeq, out reserved);
+                result = log.Enqueue(append, expectedNextSeq, out reserved, out earlier);
                 if (result == EnqueueResult.QueuedNeedsFlush)
                 {
                     _scheduler.ScheduleFlush(log);
@@ -103,7 +119,13 @@ public sealed class FileEventLogStorage : IEventLogStorage
                     reserved.ToString(CultureInfo.InvariantCulture), expectedNextSeq.ToString(CultureInfo.InvariantCulture));
             }
 
-            return await append.Completion.Task;
+            if (result == EnqueueResult.EarlierFailed)
+            {
+                ExceptionDispatchInfo.Throw(earlier!);
+            }
+
+            // The log stays in the table while the append is queued: the table never closes a log with pending work.
+            return new OrderedAppend(expectedNextSeq + events.Count, append.Completion.Task);
         }
         finally
         {
@@ -180,6 +202,9 @@ public sealed class FileEventLogStorage : IEventLogStorage
                 }
 
                 var now = _timeProvider.GetUtcNow();
+
+                // Nothing is lost by compacting: the reload goes on where the log is, not past a reservation.
+                var continueAt = log.ReservedNextSeq;
                 await _scheduler.RunAsync(() =>
                 {
                     long moved;
@@ -190,7 +215,7 @@ public sealed class FileEventLogStorage : IEventLogStorage
                     finally
                     {
                         // Whatever happened, the next use re-reads the files (the load repairs a half-done compaction).
-                        log.Invalidate();
+                        log.Invalidate(continueAt);
                     }
 
                     log.Load(_logger, _statistics);

@@ -190,7 +190,7 @@ internal static class LogFileScanner
                 continue;
             }
 
-            return new TailScan(end, parsed.Seq, reason);
+            return new TailScan(end, parsed.Seq, reason, parsed.ReservedThrough);
         }
 
         return new TailScan(dataStart, null, reason);
@@ -349,4 +349,5 @@ internal static class LogFileScanner
 /// <param name="ValidEnd">The offset just after the last complete event line (or the data start).</param>
 /// <param name="LastSeq">The seq of the last complete event, or null when the file holds none.</param>
 /// <param name="TornReason">What was found after <paramref name="ValidEnd"/>, or null when nothing was.</param>
-internal readonly record struct TailScan(long ValidEnd, long? LastSeq, string? TornReason);
+/// <param name="ReservedThrough">The seq reservation the last complete event line carries (0: none).</param>
+internal readonly record struct TailScan(long ValidEnd, long? LastSeq, string? TornReason, long ReservedThrough = 0);

@@ -71,6 +71,19 @@ public sealed class InMemoryEventLogStorage : IEventLogStorage
         }
     }
 
+    /// <summary>Appends at once (memory is "durable" immediately); the reservation is checked and otherwise has no effect: this log never restarts.</summary>
+    public async Task<OrderedAppend> AppendOrderedAsync(GrainId grainId, long expectedNextSeq, IReadOnlyList<EventToAppend> events, long reserveThrough = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (reserveThrough != 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(reserveThrough, expectedNextSeq + events.Count - 1);
+        }
+
+        var next = await AppendAsync(grainId, expectedNextSeq, events, cancellationToken);
+        return new OrderedAppend(next, Task.CompletedTask);
+    }
+
     public async IAsyncEnumerable<StoredEvent> ReadAsync(GrainId grainId, long fromSeq, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         InMemoryKeys.Check(grainId);

@@ -78,6 +78,7 @@ public sealed partial class SessionGrain
 
     private void EndWork()
     {
+        Journal.EndStreaming();
         _activeWorkId = 0;
         _work = null;
         UpdateKeepAlive();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Duragent.Agents;
 using Duragent.Llm;
 using Duragent.Sessions.Events;
+using Duragent.Storage;
 using Duragent.Tools;
 
 namespace Duragent.Sessions;
@@ -35,7 +36,20 @@ public sealed partial class SessionGrain
         }
 
         var iteration = turn.Iteration + 1;
-        await RecordAsync([new LlmCallStarted(turn.TurnId, iteration, client.Provider, agent.Model.Name, attempt)]);
+
+        // From the call's start on, every append reserves seqs ahead, so that its text deltas can be shown before
+        // their fsync (SessionJournal remarks); the call's end releases the reservation.
+        Journal.BeginStreaming();
+        try
+        {
+            await RecordAsync([new LlmCallStarted(turn.TurnId, iteration, client.Provider, agent.Model.Name, attempt)]);
+        }
+        catch
+        {
+            Journal.EndStreaming();
+            throw;
+        }
+
         var workId = BeginWork();
         var token = _workCts!.Token;
         lock (_deltaGate)
@@ -104,8 +118,39 @@ public sealed partial class SessionGrain
 
         if (FlushDeltaText() is { Length: > 0 } text)
         {
-            await RecordAsync([new AssistantDelta(turnId, iteration, text)]);
+            // Ordered, not awaited to be durable: a delta carries no state, and its seq is covered by the reservation
+            // (or it waits in the hub for its fsync). The next delta can be ordered at once, so tokens never queue
+            // behind an fsync.
+            var delta = await Journal.AppendDeltaAsync(new AssistantDelta(turnId, iteration, text));
+            _hub.PublishOrdered(delta.Envelope, delta.MayShowEarly);
+            _ = ConfirmDeltaAsync(_hub, delta);
         }
+    }
+
+    private async Task ConfirmDeltaAsync(SessionEventHub hub, OrderedDelta delta)
+    {
+        try
+        {
+            await hub.ConfirmWhenDurableAsync(delta);
+        }
+        catch (Exception ex)
+        {
+            // A failure comes back as a turn of its own.
+            PostTurn(() => OnDeltaWriteFailedAsync(ex));
+        }
+    }
+
+    private async Task OnDeltaWriteFailedAsync(Exception error)
+    {
+        if (error is StorageUnavailableException unavailable)
+        {
+            await OnStorageFaultAsync(unavailable);
+            return;
+        }
+
+        // Any other write error: the delta's text is lost from the stream (the assistant message carries the whole
+        // reply); the next append asks the log where it stands.
+        LogTurnFailed(_logger, error, SessionId);
     }
 
     private async Task OnLlmCallEndedAsync(string turnId, int iteration, long workId, LlmCompleted? completed, Exception? failure)

@@ -269,6 +269,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         }
 
         var message = new UserMessage(Ulid.NewId("msg"), command.Content, command.SenderId, command.SenderName, command.Source, command.ClientMessageId);
+        var messageSeq = await Journal.NextSeqAsync();
         var events = new List<SessionEvent> { message };
         var startsTurn = State.Turn is null;
         var resumesParkedTurn = false;
@@ -276,7 +277,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         if (startsTurn)
         {
             turnId = Ulid.NewId("turn");
-            events.Add(new TurnStarted(turnId, State.LastSeq + 1));
+            events.Add(new TurnStarted(turnId, messageSeq));
             events.Add(new StatusChanged(State.Status, SessionStatus.Running, "new message"));
         }
         else

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Duragent.Sessions.Events;
 using Duragent.Storage;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Duragent.Sessions;
 
@@ -11,6 +12,14 @@ namespace Duragent.Sessions;
 /// it; rebuilds the history view (<see cref="SessionState"/> remarks) from the log the first time it is needed. Record
 /// before acting: nothing here changes the state except by an event that is already durable.
 /// </summary>
+/// <remarks>
+/// Text deltas are the exception that carries no state: <see cref="AppendDeltaAsync"/> returns once the delta is
+/// ordered, and says whether it may be shown before it is durable. It may when its seq is covered by the seq
+/// reservation of the latest durable append: while an LLM call streams (<see cref="BeginStreaming"/>), every append
+/// carries a reservation <see cref="SessionOptions.StreamSeqReservation"/> ahead, and the log never reuses a reserved
+/// seq after a restart. Deltas are not folded into the state (they change nothing in it); the log replays them on the
+/// next activation like any event.
+/// </remarks>
 internal sealed class SessionJournal(
     IPersistentState<SessionState> snapshot,
     IEventLogStorage log,
@@ -18,9 +27,16 @@ internal sealed class SessionJournal(
     SessionOptions options,
     TimeProvider clock)
 {
+    private readonly Lock _durableGate = new();
     private long _snapshotSeq;
     private long _compactedSeq;
     private bool _logComplete = true;
+    private long _nextSeq = 1;
+    private bool _streaming;
+    private long _reservedThrough;
+    private long _durableBatchSeq;
+    private long _durableReservedThrough;
+    private volatile bool _resync;
 
     /// <summary>The session's state: the snapshot plus every event recorded since.</summary>
     public SessionState State => snapshot.State;
@@ -59,6 +75,7 @@ internal sealed class SessionJournal(
             State.HistoryLoaded = false;
         }
 
+        var snapshotSeq = State.LastSeq;
         var replayed = 0;
         await foreach (var stored in log.ReadAsync(grainId, State.LastSeq + 1, cancellationToken))
         {
@@ -67,24 +84,52 @@ internal sealed class SessionJournal(
         }
 
         State.SessionId = sessionId;
-        _snapshotSeq = snapshot.RecordExists ? State.LastSeq - replayed : 0;
+        _snapshotSeq = snapshot.RecordExists ? snapshotSeq : 0;
+        _nextSeq = info.NextSeq;
         _compactedSeq = info.FirstSeq - 1;
         _logComplete = info.FirstSeq <= 1;
         return replayed;
+    }
+
+    /// <summary>The seq the next recorded event gets (after a failed write, as the log says once asked again).</summary>
+    public async ValueTask<long> NextSeqAsync()
+    {
+        await ResyncIfNeededAsync();
+        return _nextSeq;
+    }
+
+    /// <summary>An LLM call starts streaming: from now on every append carries a seq reservation (see remarks).</summary>
+    public void BeginStreaming() => _streaming = true;
+
+    /// <summary>The stream ended: the next append carries no reservation (nothing beyond it will be shown early).</summary>
+    public void EndStreaming()
+    {
+        _streaming = false;
+        _reservedThrough = 0;
     }
 
     /// <summary>Appends <paramref name="events"/> durably (the expected-seq fence included) and folds them.</summary>
     public async Task<SessionEventEnvelope[]> AppendAsync(IReadOnlyList<SessionEvent> events)
     {
         var now = clock.GetUtcNow();
-        var first = State.LastSeq + 1;
         var batch = new EventToAppend[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             batch[i] = new EventToAppend(SessionEventTypes.NameOf(events[i]), now, SessionJson.SerializePayload(events[i]));
         }
 
-        await log.AppendAsync(grainId, first, batch);
+        var (ordered, first, reserved) = await OrderAsync(batch);
+        try
+        {
+            await ordered.Durable;
+        }
+        catch
+        {
+            _resync = true;
+            throw;
+        }
+
+        MarkDurable(first + batch.Length - 1, reserved);
         var envelopes = new SessionEventEnvelope[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
@@ -93,6 +138,88 @@ internal sealed class SessionJournal(
         }
 
         return envelopes;
+    }
+
+    /// <summary>
+    /// Orders a text delta in the log and returns without waiting for its fsync. The result says whether the delta may
+    /// be shown now (its seq is covered by a durable reservation); its <see cref="OrderedDelta.Durable"/> completes when
+    /// it is durable. A failed write makes the next append ask the log where it stands.
+    /// </summary>
+    public async Task<OrderedDelta> AppendDeltaAsync(AssistantDelta delta)
+    {
+        var now = clock.GetUtcNow();
+        var batch = new[] { new EventToAppend(SessionEventTypes.AssistantDelta, now, SessionJson.SerializePayload(delta)) };
+        var (ordered, seq, reserved) = await OrderAsync(batch);
+        var envelope = new SessionEventEnvelope(seq, now, SessionEventTypes.AssistantDelta, delta, SessionJson.SerializeEnvelope(seq, now, delta));
+        bool mayShow;
+        lock (_durableGate)
+        {
+            mayShow = seq <= _durableReservedThrough;
+        }
+
+        return new OrderedDelta(envelope, mayShow, ConfirmAsync(ordered.Durable, seq, reserved));
+    }
+
+    private async Task ConfirmAsync(Task durable, long seq, long reserved)
+    {
+        try
+        {
+            await durable.ConfigureAwait(false);
+        }
+        catch
+        {
+            _resync = true;
+            throw;
+        }
+
+        MarkDurable(seq, reserved);
+    }
+
+    private async Task<(OrderedAppend Ordered, long First, long Reserved)> OrderAsync(EventToAppend[] batch)
+    {
+        await ResyncIfNeededAsync();
+        var first = _nextSeq;
+        var last = first + batch.Length - 1;
+        if (_streaming && _reservedThrough < last + (options.StreamSeqReservation / 2))
+        {
+            _reservedThrough = last + options.StreamSeqReservation;
+        }
+
+        var reserved = _streaming ? _reservedThrough : 0;
+        try
+        {
+            var ordered = await log.AppendOrderedAsync(grainId, first, batch, reserved);
+            _nextSeq = ordered.NextSeq;
+            return (ordered, first, reserved);
+        }
+        catch (Exception ex) when (ex is not InconsistentStateException)
+        {
+            _resync = true;
+            throw;
+        }
+    }
+
+    private async ValueTask ResyncIfNeededAsync()
+    {
+        if (_resync)
+        {
+            // A write failed: the log reloaded from disk, and its next seq may have moved past a reservation.
+            var info = await log.GetInfoAsync(grainId);
+            _nextSeq = info.NextSeq;
+            _resync = false;
+        }
+    }
+
+    private void MarkDurable(long batchLastSeq, long reserved)
+    {
+        lock (_durableGate)
+        {
+            if (batchLastSeq > _durableBatchSeq)
+            {
+                _durableBatchSeq = batchLastSeq;
+                _durableReservedThrough = reserved;
+            }
+        }
     }
 
     /// <summary>True when a snapshot is due after <paramref name="recorded"/>: the session came to rest, or enough events passed.</summary>
@@ -240,3 +367,6 @@ internal sealed class SessionJournal(
         await snapshot.ClearStateAsync();
     }
 }
+
+/// <summary>A text delta ordered in the log: its envelope, whether it may be shown before it is durable, and its durability.</summary>
+internal readonly record struct OrderedDelta(SessionEventEnvelope Envelope, bool MayShowEarly, Task Durable);

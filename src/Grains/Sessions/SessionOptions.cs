@@ -44,6 +44,17 @@ public sealed class SessionOptions
     /// <summary>The workspace's <c>policy.yaml</c>, merged under each agent's policy files; null when none.</summary>
     public string? WorkspacePolicyFile { get; set; }
 
+    /// <summary>Default of <see cref="StreamSeqReservation"/>: 256.</summary>
+    public const int DefaultStreamSeqReservation = 256;
+
+    /// <summary>
+    /// While an LLM call streams, how many sequence numbers ahead the session reserves in its log (256 by default), so
+    /// that text deltas can go to live readers before they are durable: the log never gives a reserved seq to another
+    /// event after a restart, so a seq a reader saw stays that delta's. The reservation is renewed when half of it is
+    /// used. A crash during a stream skips at most this many seqs (docs/sessions.md#live-streams).
+    /// </summary>
+    public int StreamSeqReservation { get; set; } = DefaultStreamSeqReservation;
+
     /// <summary>How long a deactivating session waits for its running LLM call or tool to stop (5 seconds by default).</summary>
     public TimeSpan StopGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -58,6 +69,11 @@ public sealed class SessionOptions
         if (Ttl < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(Ttl), Ttl, "Sessions: ttl_hours must not be negative.");
+        }
+
+        if (StreamSeqReservation < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(StreamSeqReservation), StreamSeqReservation, "Sessions: StreamSeqReservation must be at least 2.");
         }
 
         if (MaxLlmAttempts < 1)

@@ -11,7 +11,11 @@ public static class SessionProjection
     /// <summary>How many idempotency keys a session remembers: 100.</summary>
     public const int RememberedClientMessages = 100;
 
-    /// <summary>Applies one event. Events at or below <see cref="SessionState.LastSeq"/> are ignored (already folded).</summary>
+    /// <summary>
+    /// Applies one event. Events at or below <see cref="SessionState.LastSeq"/> are ignored (already folded). Seqs
+    /// need not be consecutive: the log skips seqs a crash took after they were reserved, and the grain does not fold
+    /// text deltas as they stream (the log checks that its seqs follow each other).
+    /// </summary>
     public static void Apply(SessionState state, SessionEventEnvelope envelope)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -19,11 +23,6 @@ public static class SessionProjection
         if (envelope.Seq <= state.LastSeq)
         {
             return;
-        }
-
-        if (state.LastSeq != 0 && envelope.Seq != state.LastSeq + 1)
-        {
-            throw new InvalidOperationException($"Session '{state.SessionId}' expected event {state.LastSeq + 1} but got {envelope.Seq}.");
         }
 
         var ts = envelope.Timestamp;

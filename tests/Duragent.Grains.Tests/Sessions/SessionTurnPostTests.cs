@@ -111,6 +111,16 @@ public sealed class SessionTurnPostTests
             return await inner.AppendAsync(grainId, expectedNextSeq, events, cancellationToken);
         }
 
+        public async Task<OrderedAppend> AppendOrderedAsync(GrainId grainId, long expectedNextSeq, IReadOnlyList<EventToAppend> events, long reserveThrough = 0, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _nextDelayTicks, 0) is var ticks and > 0)
+            {
+                await Task.Delay(TimeSpan.FromTicks(ticks), CancellationToken.None);
+            }
+
+            return await inner.AppendOrderedAsync(grainId, expectedNextSeq, events, reserveThrough, cancellationToken);
+        }
+
         public IAsyncEnumerable<StoredEvent> ReadAsync(GrainId grainId, long fromSeq, CancellationToken cancellationToken = default) =>
             inner.ReadAsync(grainId, fromSeq, cancellationToken);
 

@@ -169,6 +169,15 @@ internal sealed class CliProcess : IAsyncDisposable
         return new CliResult(_process.ExitCode, Stdout, Stderr);
     }
 
+    /// <summary>SIGKILL to the process alone, at once (no walk of its tree, no wait): for a kill timed to the moment.</summary>
+    public void KillNow()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+    }
+
     /// <summary>SIGKILL (the whole tree), then waits for the exit.</summary>
     public async Task KillAsync()
     {

@@ -69,6 +69,9 @@ public sealed class SessionAtRestTests
         public Task<long> AppendAsync(GrainId grainId, long expectedNextSeq, IReadOnlyList<EventToAppend> events, CancellationToken cancellationToken = default) =>
             inner.AppendAsync(grainId, expectedNextSeq, events, cancellationToken);
 
+        public Task<OrderedAppend> AppendOrderedAsync(GrainId grainId, long expectedNextSeq, IReadOnlyList<EventToAppend> events, long reserveThrough = 0, CancellationToken cancellationToken = default) =>
+            inner.AppendOrderedAsync(grainId, expectedNextSeq, events, reserveThrough, cancellationToken);
+
         public IAsyncEnumerable<StoredEvent> ReadAsync(GrainId grainId, long fromSeq, CancellationToken cancellationToken = default)
         {
             if (fromSeq <= 1)

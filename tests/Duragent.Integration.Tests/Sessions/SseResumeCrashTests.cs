@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
-using Duragent.Cli.Client;
 using Duragent.FakeLlm;
 using Duragent.Integration.Tests.Cli;
+using Duragent.Integration.Tests.Http;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 using Xunit.Abstractions;
@@ -36,7 +36,7 @@ public sealed class SseResumeCrashTests(ITestOutputHelper output)
         }
 
         ws.Llm.Enqueue(FakeResponse.Text("Here", " is", " the", " answer."));
-        using var client = new DuragentClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));

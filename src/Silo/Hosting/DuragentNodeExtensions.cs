@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Duragent.Agents;
 using Duragent.Configuration;
 using Duragent.Llm;
+using Duragent.Schedules;
 using Duragent.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +33,7 @@ public static class DuragentNodeExtensions
         configure?.Invoke(node);
         var config = workspace.Config;
         var sessionsFolder = RelativeFolder(workspace.Directory, workspace.SessionsDirectory, "services.session.path");
+        var schedulesFolder = RelativeFolder(workspace.Directory, workspace.SchedulesDirectory, "services.session.path");
 
         builder.UseOrleans(silo =>
         {
@@ -50,6 +52,7 @@ public static class DuragentNodeExtensions
             {
                 o.RootDirectory = workspace.Directory;
                 o.TypeFolders[SessionGrain.GrainTypeName] = sessionsFolder;
+                o.TypeFolders[ScheduleGrain.GrainTypeName] = schedulesFolder;
                 node.ConfigureStorage?.Invoke(o);
             });
             node.ConfigureSilo?.Invoke(silo);
@@ -79,6 +82,7 @@ public static class DuragentNodeExtensions
             o.WorkspacePolicyFile = workspace.PolicyFile;
             node?.ConfigureSessions?.Invoke(o);
         });
+        services.AddDuragentSchedules(node?.ConfigureSchedules, config.Schedules);
         return services;
     }
 
@@ -128,4 +132,6 @@ public sealed class DuragentNodeOptions
     public Action<LlmOptions>? ConfigureLlm { get; set; }
 
     public Action<SessionOptions>? ConfigureSessions { get; set; }
+
+    public Action<ScheduleOptions>? ConfigureSchedules { get; set; }
 }

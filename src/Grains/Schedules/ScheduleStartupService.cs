@@ -65,7 +65,7 @@ public sealed partial class ScheduleStartupService(
 
         try
         {
-            foreach (var info in await ScheduleList.ListAsync(grains))
+            foreach (var info in await ScheduleListing.ListAsync(grains))
             {
                 if (info.Spec.Source == ConfigSource && !ids.Contains(info.ScheduleId))
                 {

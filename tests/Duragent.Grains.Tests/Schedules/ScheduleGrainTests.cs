@@ -136,7 +136,7 @@ public sealed class ScheduleGrainTests
     {
         await using var kit = await ScheduleKit.StartAsync();
         await Assert.ThrowsAsync<AgentNotFoundException>(() => kit.Schedule("ghost").CreateAsync(new ScheduleSpec("nobody", "x", Every: "1m")));
-        Assert.Empty(await ScheduleList.ListAsync(kit.Silo.GrainFactory));
+        Assert.Empty(await ScheduleListing.ListAsync(kit.Silo.GrainFactory));
     }
 
     [Fact]
@@ -147,13 +147,13 @@ public sealed class ScheduleGrainTests
         await kit.Schedule("a").CreateAsync(new ScheduleSpec("assistant", "y", Every: "1d"));
         await Assert.ThrowsAsync<ScheduleStateException>(() => kit.Schedule("a").CreateAsync(new ScheduleSpec("assistant", "y", Every: "1d")));
 
-        Assert.Equal(["a", "b"], (await ScheduleList.ListAsync(kit.Silo.GrainFactory)).Select(s => s.ScheduleId));
-        Assert.Equal(["a", "b"], (await ScheduleList.ListAsync(kit.Silo.GrainFactory, "assistant")).Select(s => s.ScheduleId));
-        Assert.Empty(await ScheduleList.ListAsync(kit.Silo.GrainFactory, "other"));
+        Assert.Equal(["a", "b"], (await ScheduleListing.ListAsync(kit.Silo.GrainFactory)).Select(s => s.ScheduleId));
+        Assert.Equal(["a", "b"], (await ScheduleListing.ListAsync(kit.Silo.GrainFactory, "assistant")).Select(s => s.ScheduleId));
+        Assert.Empty(await ScheduleListing.ListAsync(kit.Silo.GrainFactory, "other"));
 
         await kit.Schedule("a").DeleteAsync();
         Assert.Null(await kit.Schedule("a").GetAsync());
-        Assert.Equal(["b"], (await ScheduleList.ListAsync(kit.Silo.GrainFactory)).Select(s => s.ScheduleId));
+        Assert.Equal(["b"], (await ScheduleListing.ListAsync(kit.Silo.GrainFactory)).Select(s => s.ScheduleId));
         await Assert.ThrowsAsync<ScheduleNotFoundException>(() => kit.Schedule("a").RunNowAsync());
     }
 

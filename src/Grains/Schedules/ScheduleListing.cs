@@ -1,7 +1,7 @@
 namespace Duragent.Schedules;
 
 /// <summary>Listing schedules through the indexes (used by the HTTP gateway and the agent's schedule tool).</summary>
-public static class ScheduleList
+public static class ScheduleListing
 {
     /// <summary>
     /// The schedules of <paramref name="agent"/>, or of every agent when null, sorted by id. An index entry whose

@@ -31,6 +31,9 @@ public sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleRuns
 
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
+    // Orleans timers take at most ~49 days; a slot further away is reached through daily wake-ups that arm again.
+    private static readonly TimeSpan MaxWait = TimeSpan.FromDays(1);
+
     private readonly IPersistentState<ScheduleState> _state;
     private readonly ScheduleClock _clock;
     private readonly ScheduleOptions _options;
@@ -425,6 +428,11 @@ public sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleRuns
         {
             await CancelWakeupsAsync();
             return;
+        }
+
+        if (due.Value - now > MaxWait)
+        {
+            due = now + MaxWait;
         }
 
         var wait = due.Value > now ? due.Value - now : TimeSpan.Zero;

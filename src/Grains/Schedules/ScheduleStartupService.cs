@@ -41,24 +41,27 @@ public sealed partial class ScheduleStartupService(
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        int applied = 0, removed = 0, failed = 0;
         foreach (var item in declared.Items)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ids.Add(item.Id);
             try
             {
-                var applied = await grains.GetGrain<IScheduleGrain>(item.Id).ApplyAsync(item.Spec with { Source = ConfigSource });
-                if (applied is not null)
+                if (await grains.GetGrain<IScheduleGrain>(item.Id).ApplyAsync(item.Spec with { Source = ConfigSource }) is not null)
                 {
+                    applied++;
                     LogApplied(logger, item.Id, item.Location);
                 }
             }
             catch (Exception ex) when (ex is ScheduleException or Duragent.Sessions.SessionException)
             {
+                failed++;
                 LogApplyFailed(logger, item.Location, item.Id, ex.Message);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                failed++;
                 LogApplyError(logger, ex, item.Id);
             }
         }
@@ -70,6 +73,7 @@ public sealed partial class ScheduleStartupService(
                 if (info.Spec.Source == ConfigSource && !ids.Contains(info.ScheduleId))
                 {
                     await grains.GetGrain<IScheduleGrain>(info.ScheduleId).DeleteAsync();
+                    removed++;
                     LogRemoved(logger, info.ScheduleId);
                 }
             }
@@ -78,6 +82,8 @@ public sealed partial class ScheduleStartupService(
         {
             LogListFailed(logger, ex);
         }
+
+        LogReconciled(logger, declared.Items.Count, applied, removed, failed);
     }
 
     private async Task WakeOverdueAsync(CancellationToken stoppingToken)
@@ -126,6 +132,9 @@ public sealed partial class ScheduleStartupService(
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Error, Message = "The schedules could not be listed at start; overdue schedules fire at their reminders' next tick")]
     private static partial void LogListFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Static schedules reconciled: {Declared} declared, {Applied} created or updated, {Removed} removed, {Failed} not applied")]
+    private static partial void LogReconciled(ILogger logger, int declared, int applied, int removed, int failed);
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Error, Message = "Schedule {ScheduleId} could not be woken after the restart; its reminder will try again")]
     private static partial void LogWakeFailed(ILogger logger, Exception exception, string scheduleId);

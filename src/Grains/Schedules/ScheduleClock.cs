@@ -16,6 +16,12 @@ public sealed class ScheduleClock(TimeProvider time)
     /// <summary>The provider behind the clock.</summary>
     public TimeProvider Time { get; } = time;
 
+    /// <summary>
+    /// When this silo's schedule services started (the clock is created with them): a slot due earlier fell due while
+    /// the silo was down, and counts as missed however soon the silo came back.
+    /// </summary>
+    public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
+
     /// <summary>Now, in UTC.</summary>
     public DateTimeOffset GetUtcNow() => Time.GetUtcNow();
 }

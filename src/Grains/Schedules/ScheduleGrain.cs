@@ -130,7 +130,7 @@ public sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleRuns
         if (!State.Paused && State.NextSlot is { } due && due <= now)
         {
             var def = State.Definition.ToSpec();
-            var plan = SlotPlanner.Plan(Timing, due, now, def.CatchUp, ScheduleSpecs.GraceOf(def, _options.DefaultGrace), _options.OnTimeTolerance);
+            var plan = SlotPlanner.Plan(Timing, due, now, def.CatchUp, ScheduleSpecs.GraceOf(def, _options.DefaultGrace), _options.OnTimeTolerance, _clock.StartedAt);
             foreach (var skipped in plan.Skipped)
             {
                 AddSkip(skipped.First, skipped.Last, skipped.Count, skipped.Reason, now);

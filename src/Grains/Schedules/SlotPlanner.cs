@@ -10,14 +10,15 @@ public sealed record SlotPlan(DateTimeOffset? Fire, bool Late, IReadOnlyList<Ski
 
 /// <summary>
 /// The catch-up rule as a pure function. At a tick, every slot from the schedule's next slot up to now is due. Only the
-/// latest one may fire: it fires when it is at most <c>onTime</c> late (the normal case; timers and reminders are a
-/// little late), or, under <c>catch_up: once</c>, when it is at most <c>grace</c> late. Every other due slot is a skip
+/// latest one may fire: it fires when it is on time — at most <c>onTime</c> late (timers and reminders are a little
+/// late under load) and not due before <c>runningSince</c> (the silo's start: a slot due while the silo was down is
+/// missed however soon the silo came back) — or, under <c>catch_up: once</c>, when it is at most <c>grace</c> late. Every other due slot is a skip
 /// with a reason, so a silo that was down never loses a slot silently and never fires a backlog.
 /// </summary>
 public static class SlotPlanner
 {
     /// <summary>Plans the tick at <paramref name="now"/> for a schedule whose next unfired slot is <paramref name="due"/>.</summary>
-    public static SlotPlan Plan(ScheduleTiming timing, DateTimeOffset? due, DateTimeOffset now, CatchUpPolicy catchUp, TimeSpan grace, TimeSpan onTime)
+    public static SlotPlan Plan(ScheduleTiming timing, DateTimeOffset? due, DateTimeOffset now, CatchUpPolicy catchUp, TimeSpan grace, TimeSpan onTime, DateTimeOffset? runningSince = null)
     {
         ArgumentNullException.ThrowIfNull(timing);
         if (due is null || due > now)
@@ -36,7 +37,7 @@ public static class SlotPlanner
         var lateness = now - latest;
         DateTimeOffset? fire = null;
         var late = false;
-        if (lateness <= onTime)
+        if (lateness <= onTime && (runningSince is null || latest >= runningSince))
         {
             fire = latest;
         }
@@ -59,7 +60,9 @@ public static class SlotPlanner
         {
             var reason = catchUp == CatchUpPolicy.Once
                 ? $"missed by {DurationText.Format(lateness)}, beyond the grace window of {DurationText.Format(grace)} (catch_up: once)"
-                : $"missed by {DurationText.Format(lateness)} (catch_up: skip)";
+                : lateness <= onTime
+                    ? $"due while the silo was down (catch_up: skip)"
+                    : $"missed by {DurationText.Format(lateness)} (catch_up: skip)";
             skipped.Add(new SkippedSlots(latest, latest, 1, reason));
         }
 

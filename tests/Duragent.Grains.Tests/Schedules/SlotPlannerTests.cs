@@ -71,6 +71,24 @@ public sealed class SlotPlannerTests
     }
 
     [Fact]
+    public void ASlotDueBeforeTheSiloStartedIsMissedHoweverRecent()
+    {
+        // The silo came back 3 s after the 15:10 slot: under skip it does not fire, under once it is caught up.
+        var started = T0.AddMinutes(10).AddSeconds(3);
+        var skip = SlotPlanner.Plan(EveryTenMinutes, T0.AddMinutes(10), started.AddSeconds(1), CatchUpPolicy.Skip, Grace, OnTime, started);
+        Assert.Null(skip.Fire);
+        Assert.Contains("due while the silo was down (catch_up: skip)", Assert.Single(skip.Skipped).Reason, StringComparison.Ordinal);
+
+        var once = SlotPlanner.Plan(EveryTenMinutes, T0.AddMinutes(10), started.AddSeconds(1), CatchUpPolicy.Once, Grace, OnTime, started);
+        Assert.Equal(T0.AddMinutes(10), once.Fire);
+        Assert.True(once.Late);
+
+        // A slot due after the start is on time even when a busy silo reaches it late (within the tolerance).
+        var later = SlotPlanner.Plan(EveryTenMinutes, T0.AddMinutes(20), T0.AddMinutes(20).AddSeconds(20), CatchUpPolicy.Skip, Grace, OnTime, started);
+        Assert.Equal(T0.AddMinutes(20), later.Fire);
+    }
+
+    [Fact]
     public void OneShotMissedBeyondGraceIsSkippedAndHasNoNextSlot()
     {
         var once = ScheduleTiming.OneShot(T0);

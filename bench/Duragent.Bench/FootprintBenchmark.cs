@@ -136,7 +136,7 @@ public sealed class FootprintBenchmark(BenchReport? report = null) : IBenchmark
             emptyServe,
         };
         Variant? populatedServe = null;
-        (List<double> Times, int Rows)? reminderRows = null;
+        (List<double> Times, List<double> StartTimes, int Rows)? reminderRows = null;
         if (populated is not null)
         {
             var workspace = BenchWorkspace.Open(populated.Current);
@@ -193,7 +193,7 @@ public sealed class FootprintBenchmark(BenchReport? report = null) : IBenchmark
         if (reminderRows is { } load)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  of which the file reminder table reads its {load.Rows:N0} rows (in this process, JIT-compiled; {runs} reads after one warm-up): {Stats.Spread(load.Times, "0")} ms"));
+                $"  the file reminder table reads its {load.Rows:N0} rows in the background in {Stats.Spread(load.Times, "0")} ms; the start waits {Stats.Spread(load.StartTimes, "0.0")} ms for it (in this process, JIT-compiled; {runs} reads after one warm-up)"));
         }
 
         Console.WriteLine();
@@ -234,33 +234,39 @@ public sealed class FootprintBenchmark(BenchReport? report = null) : IBenchmark
 
         if (reminderRows is { } rows)
         {
-            report.Add("reminder-rows", string.Create(CultureInfo.InvariantCulture, $"of which reading the {rows.Rows:N0} reminder rows (file table alone, in-process)"),
-                Stats.Spread(rows.Times, "0") + " ms", "", "");
+            report.Add("reminder-rows", string.Create(CultureInfo.InvariantCulture, $"reading the {rows.Rows:N0} reminder rows, in the background (file table alone, in-process); what the start waits for"),
+                Stats.Spread(rows.Times, "0") + " ms; " + Stats.Spread(rows.StartTimes, "0.0") + " ms", "", "");
         }
 
         report.Add("start-minimal", "start → first 200, minimal ASP.NET Core app (second baseline)", Ms(minimal), Ms(bare), Stats.F(RoundRatio(minimal.Times, bare.Times), "0.00") + " ×");
     }
 
-    // What the silo's start waits for before the reminder service runs: the file reminder table reading every row.
-    // Timed alone on a provider opened on the workspace (no server runs meanwhile); the first read warms the JIT up.
-    private static async Task<(List<double> Times, int Rows)> ReminderRowsAsync(string stateDirectory, int runs)
+    // The file reminder table's read of every row, alone, on a provider opened on the workspace (no server runs
+    // meanwhile; the first read warms the JIT up). Since the read moved to the background, the silo's start waits only
+    // for StartAsync (a listing of the reminder folder); the whole read (StartAsync until InitialLoad completes) runs
+    // beside the rest of the start.
+    private static async Task<(List<double> Times, List<double> StartTimes, int Rows)> ReminderRowsAsync(string stateDirectory, int runs)
     {
         var times = new List<double>();
+        var startTimes = new List<double>();
         var rows = 0;
         for (var i = 0; i <= runs; i++)
         {
             await using var provider = new FileStorageProvider(new FileStorageOptions { RootDirectory = stateDirectory });
             var clock = Stopwatch.StartNew();
             await provider.Reminders.StartAsync();
+            var started = clock.Elapsed.TotalMilliseconds;
+            await provider.Reminders.InitialLoad;
             var elapsed = clock.Elapsed.TotalMilliseconds;
             rows = (await provider.Reminders.ReadRows(0, 0)).Reminders.Count;
             if (i > 0)
             {
                 times.Add(elapsed);
+                startTimes.Add(started);
             }
         }
 
-        return (times, rows);
+        return (times, startTimes, rows);
     }
 
     private static string Verdict(double ratio) => $"≤ 1.1 × bare: {(ratio <= 1.1 ? "met" : "not met")}";

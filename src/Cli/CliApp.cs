@@ -48,7 +48,7 @@ internal static class CliApp
             console.WriteError("cancelled");
             return ExitCodes.Error;
         }
-        catch (Exception ex) when (ex is ConfigurationException or DuragentApiException or ServerUnavailableException)
+        catch (Exception ex) when (ex is ConfigurationException || ClientErrors.IsReportable(ex))
         {
             console.WriteError(ex.Message);
             WriteDetails(console, ex.InnerException, verbosity);

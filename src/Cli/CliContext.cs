@@ -3,13 +3,14 @@ using Duragent.Cli.Client;
 using Duragent.Cli.Launcher;
 using Duragent.Cli.Output;
 using Duragent.Configuration;
+using Duragent.Node;
 
 namespace Duragent.Cli;
 
 /// <summary>
 /// What one command invocation works with: the console, the verbosity, the configuration (loaded on first use),
-/// the workspace, and a connection to a server (<c>--server</c>, <c>$DURAGENT_SERVER</c>, or the workspace's
-/// local server, started on demand).
+/// the workspace, and a connection to a server as an Orleans client (<c>--gateway</c>, <c>$DURAGENT_GATEWAY</c>, or the
+/// workspace's local server, started on demand).
 /// </summary>
 internal sealed class CliContext
 {
@@ -25,7 +26,7 @@ internal sealed class CliContext
         Console = console;
         Verbosity = globals.GetVerbosity(parseResult);
         ConfigPath = Path.GetFullPath(parseResult.GetValue(globals.Config) ?? DuragentConfig.DefaultFileName);
-        ServerUrl = parseResult.GetValue(globals.Server) ?? ServerFromEnvironment();
+        Gateway = parseResult.GetValue(globals.Gateway) ?? GatewayFromEnvironment();
     }
 
     public CliConsole Console { get; }
@@ -36,8 +37,8 @@ internal sealed class CliContext
     /// <summary>The full path of the configuration file (<c>-c</c>; <c>./duragent.yaml</c> by default).</summary>
     public string ConfigPath { get; }
 
-    /// <summary>The explicit server (<c>--server</c> or <c>$DURAGENT_SERVER</c>); null lets the CLI find or start the local one.</summary>
-    public Uri? ServerUrl { get; }
+    /// <summary>The explicit silo gateway (<c>--gateway</c> or <c>$DURAGENT_GATEWAY</c>); null lets the CLI find or start the local server.</summary>
+    public GatewayAddress? Gateway { get; }
 
     /// <summary>The whole command tree (for completion scripts).</summary>
     public RootCommand RootCommand => (RootCommand)_parseResult.RootCommandResult.Command;
@@ -85,41 +86,59 @@ internal sealed class CliContext
         return workspace;
     }
 
-    public ClientCredentials Credentials => ClientCredentials.Resolve(Config);
-
     /// <summary>
-    /// A client of the server to use: <see cref="ServerUrl"/> as given (no health check, no start), or the
-    /// workspace's local server, started in the background when nothing answers on its port.
+    /// A connection to the server to use: <see cref="Gateway"/> as given (never started), or the workspace's local
+    /// server, started in the background when none runs.
     /// </summary>
     public async Task<ServerConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (ServerUrl is { } url)
+        var connection = Gateway is { } gateway
+            ? await ServerConnection.OpenAsync(await gateway.ResolveAsync(cancellationToken), cancellationToken)
+            : await ServerConnection.OpenManagedAsync(new ServerLauncher(RequireWorkspace(), Verbosity >= 0 ? Console.Error.WriteLine : null), cancellationToken);
+        if (Verbosity > 0)
         {
-            return new ServerConnection(new DuragentClient(url, Credentials), null);
+            var client = connection.Client;
+            Console.Error.WriteLine($"debug: connected to the silo {client.SiloAddress} through its gateway {client.Gateway} in {client.ConnectTime.TotalMilliseconds:0} ms");
         }
 
-        var launcher = new ServerLauncher(RequireWorkspace(), Credentials, Verbosity >= 0 ? Console.Error.WriteLine : null);
-        await launcher.EnsureServerAsync(cancellationToken);
-        return new ServerConnection(new DuragentClient(launcher.BaseUrl, Credentials), launcher);
+        return connection;
     }
 
-    /// <summary>A client of <see cref="LocalServerUrl"/>, without starting anything.</summary>
-    public DuragentClient CreateLocalClient(int? port = null) => new(LocalServerUrl(port), Credentials);
-
-    /// <summary><see cref="ServerUrl"/>, or <c>http://127.0.0.1:&lt;port&gt;</c> (<paramref name="port"/> or <c>server.port</c>).</summary>
-    public Uri LocalServerUrl(int? port = null) =>
-        ServerUrl ?? new Uri($"http://127.0.0.1:{(port ?? Config.Server.Port).ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
-
-    private static Uri? ServerFromEnvironment()
+    /// <summary>
+    /// A client of a running server without starting one: <see cref="Gateway"/>, or the one the workspace's node file
+    /// names. Null when no server of this workspace runs.
+    /// </summary>
+    public async Task<DuragentClient?> ConnectRunningAsync(CancellationToken cancellationToken)
     {
-        var text = Environment.GetEnvironmentVariable(GlobalOptions.ServerVariable);
+        if (Gateway is { } gateway)
+        {
+            return await DuragentClient.ConnectAsync(await gateway.ResolveAsync(cancellationToken), null, cancellationToken);
+        }
+
+        if (NodeEndpoint.TryRead(Workspace.NodeFile) is not { } node || node.GatewayEndPoint is not { } endpoint || !node.ProcessExists())
+        {
+            return null;
+        }
+
+        try
+        {
+            return await DuragentClient.ConnectAsync(endpoint, node.Silo, cancellationToken);
+        }
+        catch (ServerUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    private static GatewayAddress? GatewayFromEnvironment()
+    {
+        var text = Environment.GetEnvironmentVariable(GlobalOptions.GatewayVariable);
         if (string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
 
-        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : throw new CliException($"${GlobalOptions.ServerVariable} must be an absolute http:// or https:// URL, not '{text}'.", ExitCodes.Usage);
+        return GatewayAddress.TryParse(text, out var error)
+            ?? throw new CliException($"${GlobalOptions.GatewayVariable}: {error}.", ExitCodes.Usage);
     }
 }

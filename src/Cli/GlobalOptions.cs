@@ -1,13 +1,14 @@
 using System.CommandLine;
+using Duragent.Cli.Client;
 using Duragent.Configuration;
 
 namespace Duragent.Cli;
 
-/// <summary>The options every command accepts: <c>-v/--verbose</c>, <c>-q/--quiet</c>, <c>-c/--config</c>, <c>--server</c>.</summary>
+/// <summary>The options every command accepts: <c>-v/--verbose</c>, <c>-q/--quiet</c>, <c>-c/--config</c>, <c>--gateway</c>.</summary>
 internal sealed class GlobalOptions
 {
-    /// <summary>The environment variable that gives <c>--server</c> a default.</summary>
-    public const string ServerVariable = "DURAGENT_SERVER";
+    /// <summary>The environment variable that gives <c>--gateway</c> a default.</summary>
+    public const string GatewayVariable = "DURAGENT_GATEWAY";
 
     public GlobalOptions()
     {
@@ -30,21 +31,21 @@ internal sealed class GlobalOptions
             Recursive = true,
             DefaultValueFactory = _ => DuragentConfig.DefaultFileName,
         };
-        Server = new Option<Uri?>("--server", "-s")
+        Gateway = new Option<GatewayAddress?>("--gateway", "-g")
         {
-            Description = $"Use the server at URL; never start one (default: ${ServerVariable})",
-            HelpName = "URL",
+            Description = $"Connect to the silo's Orleans gateway at HOST:PORT; never start a server (default: ${GatewayVariable})",
+            HelpName = "HOST:PORT",
             Recursive = true,
             CustomParser = result =>
             {
                 var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
-                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                var address = GatewayAddress.TryParse(text, out var error);
+                if (address is null)
                 {
-                    return uri;
+                    result.AddError($"--gateway: {error}.");
                 }
 
-                result.AddError($"--server expects an absolute http:// or https:// URL, not '{text}'.");
-                return null;
+                return address;
             },
         };
     }
@@ -55,7 +56,7 @@ internal sealed class GlobalOptions
 
     public Option<string> Config { get; }
 
-    public Option<Uri?> Server { get; }
+    public Option<GatewayAddress?> Gateway { get; }
 
     /// <summary>Adds every global option to <paramref name="root"/>.</summary>
     public void AddTo(RootCommand root)
@@ -63,7 +64,7 @@ internal sealed class GlobalOptions
         root.Add(Verbose);
         root.Add(Quiet);
         root.Add(Config);
-        root.Add(Server);
+        root.Add(Gateway);
     }
 
     /// <summary>-1 for <c>-q</c>, 0 by default, then one more per <c>-v</c>.</summary>

@@ -18,6 +18,7 @@ internal enum FileStorageEvent
     LogDeleted = 4131,
     UnexpectedEntrySkipped = 4140,
     LegacyOneShotReminder = 4141,
+    RemindersUnreadable = 4142,
 }
 
 /// <summary>The file storage provider's log messages.</summary>
@@ -78,4 +79,8 @@ internal static partial class FileStorageLog
     [LoggerMessage(EventId = (int)FileStorageEvent.LegacyOneShotReminder, Level = LogLevel.Warning,
         Message = "{Path} is a one-shot reminder (period 0) written before the move to Orleans, which cannot schedule a period of 0; it is served with period {Period} until its grain replaces or removes it")]
     public static partial void LogWarningLegacyOneShotReminder(this ILogger logger, string path, TimeSpan period);
+
+    [LoggerMessage(EventId = (int)FileStorageEvent.RemindersUnreadable, Level = LogLevel.Error,
+        Message = "The reminder rows under {Path} could not be read; no reminder fires and no reminder can be registered until the file named below is fixed (the silo reads the files again at each call)")]
+    public static partial void LogErrorRemindersUnreadable(this ILogger logger, string path, Exception exception);
 }

@@ -1,3 +1,4 @@
+using Duragent.Agents;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
 

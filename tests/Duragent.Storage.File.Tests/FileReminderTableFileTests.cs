@@ -153,6 +153,7 @@ public sealed class FileReminderTableFileTests : IDisposable
         using var provider = Open();
 
         await provider.Reminders.StartAsync(CancellationToken.None);
+        await provider.Reminders.InitialLoad;
 
         Assert.False(System.IO.File.Exists(temp));
         Assert.Contains(temp, Assert.Single(_logs.Warnings).Message);
@@ -160,17 +161,90 @@ public sealed class FileReminderTableFileTests : IDisposable
     }
 
     [Fact]
-    public async Task CorruptFile_FailsTheStartNamingTheFile()
+    public async Task CorruptFile_DoesNotFailTheStart_ButFailsEveryCallNamingTheFile()
     {
         var file = RowFile("schedule", "daily", "fire");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         System.IO.File.WriteAllText(file, "version: 1\nstart_at: yesterday\n");
         using var provider = Open();
 
-        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => provider.Reminders.StartAsync(CancellationToken.None));
+        await provider.Reminders.StartAsync(CancellationToken.None);
+        await provider.Reminders.InitialLoad;
 
+        var error = await Assert.ThrowsAsync<StorageCorruptedException>(() => provider.Reminders.ReadRows(0, 0));
         Assert.Contains(file, error.Message);
         Assert.Contains("start_at", error.Message);
+        Assert.Contains(_logs.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Error && e.Exception is StorageCorruptedException);
+        await Assert.ThrowsAsync<StorageCorruptedException>(() => provider.Reminders.UpsertRow(Entry(GrainId.Create("schedule", "other"), "fire", TimeSpan.FromDays(1))));
+    }
+
+    [Fact]
+    public async Task Start_ReturnsBeforeTheRowsAreRead_AndCallsWaitForThem()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var file = RowFile("session", $"s{i}", "ttl");
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            System.IO.File.WriteAllText(file, $"version: 3\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n");
+        }
+
+        using var provider = Open();
+
+        // The start arms the read; the rows' first reader gets every row, whether the read finished or not.
+        await provider.Reminders.StartAsync(CancellationToken.None);
+        var all = (await provider.Reminders.ReadRows(0, 0)).Reminders;
+        var one = await provider.Reminders.ReadRow(GrainId.Create("session", "s123"), "ttl");
+        await provider.Reminders.InitialLoad;
+
+        Assert.Equal(200, all.Count);
+        Assert.Equal("3", one!.ETag);
+    }
+
+    [Theory]
+    [InlineData("version: 4\ngrain: session/s1\nname: ttl\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", true)]
+    [InlineData("# note\r\nversion: 4\r\nstart_at: 2026-11-21T09:00:00.0000000Z\r\nperiod: 00:01:00\r\nnext_due_at: 2026-11-22T09:00:00Z\r\n", true)]
+    [InlineData("version: 4\nstart_at: '2026-11-21T09:00:00.0000000Z'\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nstart_at: 2026-11-21T09:00:00.0000000Z # edited\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 0x4\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nversion: 5\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nstart_at: ~\nperiod: 00:01:00\n", false)]
+    [InlineData("version: 4\nnotes:\n  - a\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n", false)]
+    [InlineData("{version: 4, start_at: 2026-11-21T09:00:00.0000000Z, period: 00:01:00}\n", false)]
+    public void SimpleFiles_ReadWithoutTheYamlLibrary_AsTheYamlLibraryReadsThem_OthersAreLeftToIt(string text, bool simple)
+    {
+        var fast = ReminderDocument.TryParseSimple(text);
+
+        Assert.Equal(simple, fast is not null);
+        if (fast is not null)
+        {
+            var yaml = StateYaml.Deserialize<ReminderDocument>(text, "row.yaml");
+            Assert.Equal((yaml.Version, yaml.Grain, yaml.Name, yaml.StartAt, yaml.Period), (fast.Version, fast.Grain, fast.Name, fast.StartAt, fast.Period));
+        }
+    }
+
+    [Fact]
+    public async Task HandEditedRows_ThatAreNotSimple_ReadAsYaml()
+    {
+        var file = RowFile("schedule", "daily", "fire");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        System.IO.File.WriteAllText(file, "version: 2\nstart_at: \"2026-11-21T09:00:00.0000000Z\"  # moved by hand\nperiod: '1.00:00:00'\n");
+        using var provider = Open();
+
+        var read = await provider.Reminders.ReadRow(GrainId.Create("schedule", "daily"), "fire");
+
+        Assert.Equal(At, read!.StartAt);
+        Assert.Equal(TimeSpan.FromDays(1), read.Period);
+        Assert.Equal("2", read.ETag);
+    }
+
+    [Fact]
+    public async Task WrittenRows_AreSimple()
+    {
+        using var provider = Open();
+
+        await provider.Reminders.UpsertRow(Entry(GrainId.Create("schedule", "daily"), "fire", TimeSpan.FromDays(1)));
+
+        Assert.NotNull(ReminderDocument.TryParseSimple(System.IO.File.ReadAllText(RowFile("schedule", "daily", "fire"))));
     }
 
     [Fact]
@@ -182,6 +256,7 @@ public sealed class FileReminderTableFileTests : IDisposable
         using var provider = Open();
 
         await provider.Reminders.StartAsync(CancellationToken.None);
+        await provider.Reminders.InitialLoad;
 
         Assert.Equal(2, _logs.Warnings.Count());
         Assert.Empty((await provider.Reminders.ReadRows(0, 0)).Reminders);

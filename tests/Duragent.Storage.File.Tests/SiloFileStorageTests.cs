@@ -74,18 +74,54 @@ public sealed class SiloFileStorageTests : IDisposable
     }
 
     [Fact]
-    public async Task ACorruptReminderFile_FailsTheStart()
+    public async Task ACorruptReminderFile_DoesNotDelayTheStart_ButFailsReminderCallsNamingTheFile_UntilFixed()
     {
         var file = Path.Combine(_directory.Path, "reminders", "storage-probe", "k1", "tick.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         System.IO.File.WriteAllText(file, "version: 1\nstart_at: yesterday\n");
+        var logs = new CapturingLoggerProvider();
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        using var host = await StartSiloAsync(logs);
+        var grain = host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStorageProbeGrain>("k1");
+        var table = host.Services.GetRequiredService<FileStorageProvider>().Reminders;
+        await table.InitialLoad.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, await grain.Increment());
+        await Assert.ThrowsAnyAsync<Exception>(() => grain.Remind("other"));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Category.StartsWith("Duragent", StringComparison.Ordinal)
+            && (e.Message + e.Exception).Contains(file, StringComparison.Ordinal));
+        var tableError = await Assert.ThrowsAsync<StorageCorruptedException>(() => table.ReadRows(0, 0));
+        Assert.Contains(file, tableError.Message);
+
+        // Fixed, the file is read at the next call (Orleans' reminder service retries its own read on its timer).
+        System.IO.File.WriteAllText(file, "version: 1\nstart_at: 2026-11-21T09:00:00.0000000Z\nperiod: 00:01:00\n");
+        Assert.Equal("tick", Assert.Single((await table.ReadRows(0, 0)).Reminders).ReminderName);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task ARowDueSoon_FiresAfterTheStart_ThoughTheRowsAreReadInTheBackground()
+    {
+        // 2,000 rows of other grains make the background read take a while; the due row's grain is never called.
+        var now = DateTime.UtcNow;
+        for (var i = 0; i < 2000; i++)
         {
-            using var host = await StartSiloAsync();
-        });
+            WriteRow($"idle-{i}", "ttl", now.AddHours(1), TimeSpan.FromHours(1));
+        }
 
-        Assert.Contains(file, error.ToString());
+        var key = "due-" + Guid.NewGuid().ToString("N")[..8];
+        WriteRow(key, "tick", now - TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(1));
+
+        using var host = await StartSiloAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!StorageProbeGrain.Received.Contains((key, "tick")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The reminder 'tick' of {key}, due 3 s after the start, did not fire within 60 s.");
+            await Task.Delay(50);
+        }
+
+        Assert.DoesNotContain(StorageProbeGrain.Received, r => r.Key.StartsWith("idle-", StringComparison.Ordinal));
+        await host.StopAsync();
     }
 
     [Fact]
@@ -118,6 +154,14 @@ public sealed class SiloFileStorageTests : IDisposable
 
         Assert.Contains("Invalid grain key 'not/a/key'", error.ToString());
         await host.StopAsync();
+    }
+
+    private void WriteRow(string key, string name, DateTime startAt, TimeSpan period)
+    {
+        var file = Path.Combine(_directory.Path, "reminders", "storage-probe", key, name + ".yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        System.IO.File.WriteAllText(file, $"version: 1\ngrain: storage-probe/{key}\nname: {name}\n"
+            + $"start_at: {startAt:yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'}\nperiod: {period:c}\n");
     }
 
     private async Task<IHost> StartSiloAsync(ILoggerProvider? logs = null)
@@ -196,5 +240,12 @@ public sealed class StorageProbeGrain(
 
     public async Task<List<string>> Reminders() => [.. (await this.GetReminders()).Select(r => r.ReminderName)];
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+    /// <summary>The reminders received by any probe grain of the process: (key, name).</summary>
+    public static System.Collections.Concurrent.ConcurrentQueue<(string Key, string Name)> Received { get; } = new();
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        Received.Enqueue((this.GetPrimaryKeyString(), reminderName));
+        return Task.CompletedTask;
+    }
 }

@@ -1,464 +1,262 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
+using Duragent.Agents;
+using Duragent.Hosting;
+using Duragent.Node;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 
 namespace Duragent.Cli.Client;
 
 /// <summary>
-/// A typed client of the Duragent HTTP API (one server). It sends <c>Authorization: Bearer</c> with the API token on
-/// <c>/api/v1</c> and the admin token on <c>/api/admin/v1</c>, turns problem+json answers into
-/// <see cref="DuragentApiException"/> and unreachable servers into <see cref="ServerUnavailableException"/>, and
-/// reads the live stream with the BCL's <see cref="SseParser"/>, reconnecting with <c>Last-Event-ID</c>.
+/// The CLI's connection to a Duragent silo: an Orleans client (<c>Microsoft.Orleans.Client</c>) on the silo's client
+/// gateway, calling the grains directly — <see cref="INodeGrain"/> of the silo reached for status, stop, reload and
+/// listings, <see cref="ISessionGrain"/> for everything about a session. Connecting fails fast (no retries) when nothing
+/// listens; a silo that goes away mid-call surfaces as <see cref="ServerUnavailableException"/>. Domain errors
+/// (<see cref="SessionNotFoundException"/>, <see cref="SessionStateException"/>, …) arrive as the grains threw them.
 /// </summary>
-internal sealed class DuragentClient : IDisposable
+internal sealed class DuragentClient : IAsyncDisposable
 {
-    /// <summary>How long an ordinary request may take: 30 seconds by default.</summary>
+    /// <summary>How long one call may take (the Orleans response timeout): 30 seconds.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
 
-    private const string ApiPrefix = "api/v1/";
-    private const string AdminPrefix = "api/admin/v1/";
+    /// <summary>The longest wait for <see cref="SendMessageAndWaitAsync"/>: a turn may take long.</summary>
+    public static readonly TimeSpan TurnWaitTimeout = TimeSpan.FromHours(1);
 
-    private readonly HttpClient _http;
-    private readonly ClientCredentials _credentials;
+    private readonly IHost _host;
+    private readonly IClusterClient _cluster;
 
-    public DuragentClient(Uri baseUrl, ClientCredentials? credentials = null, HttpMessageHandler? handler = null)
+    private DuragentClient(IHost host, IPEndPoint gateway, string siloAddress)
     {
-        ArgumentNullException.ThrowIfNull(baseUrl);
-        BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
-        _credentials = credentials ?? ClientCredentials.None;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) }, disposeHandler: handler is null)
-        {
-            BaseAddress = BaseUrl,
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("duragent-cli", BuildInfo.Version));
+        _host = host;
+        _cluster = host.Services.GetRequiredService<IClusterClient>();
+        Gateway = gateway;
+        SiloAddress = siloAddress;
+        Node = _cluster.GetGrain<INodeGrain>(siloAddress);
     }
 
-    /// <summary>The server's base URL (ends with a slash).</summary>
-    public Uri BaseUrl { get; }
+    /// <summary>The Orleans gateway this client talks to.</summary>
+    public IPEndPoint Gateway { get; }
 
-    /// <summary>Per-request limit for everything except the event stream; 30 seconds by default.</summary>
-    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
+    /// <summary>The address of the silo behind <see cref="Gateway"/> (the node grain's key).</summary>
+    public string SiloAddress { get; }
 
-    // ------------------------------------------------------------------ health
+    /// <summary>How long <see cref="ConnectAsync"/> took: the Orleans client's start, its gateway connection and the cluster manifest.</summary>
+    public TimeSpan ConnectTime { get; private init; }
 
-    /// <summary><c>GET /readyz</c>: ready, with the workspace hash and the server's pid.</summary>
-    public Task<HealthStatus> GetReadinessAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "readyz", null, CliJsonContext.Default.HealthStatus, authorize: null, cancellationToken);
+    /// <summary>The node grain of the silo behind <see cref="Gateway"/>.</summary>
+    public INodeGrain Node { get; }
 
-    /// <summary><c>GET /livez</c>: true when the process answers HTTP at all.</summary>
-    public async Task<bool> IsAliveAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Connects to the silo gateway at <paramref name="gateway"/>. <paramref name="siloAddress"/> names the silo behind it
+    /// when known (the workspace's node file); otherwise the cluster's membership is asked which silo serves that
+    /// gateway. Throws <see cref="ServerUnavailableException"/> when nothing answers.
+    /// </summary>
+    public static async Task<DuragentClient> ConnectAsync(IPEndPoint gateway, string? siloAddress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(gateway);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(gateway);
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = DuragentNodeExtensions.ClusterId;
+                o.ServiceId = DuragentNodeExtensions.ClusterId;
+            });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = DefaultRequestTimeout);
+            client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = TimeSpan.FromSeconds(5));
+
+            // The default retries for minutes when no silo is up; a CLI command must say so at once.
+            client.UseConnectionRetryFilter(static (_, _) => Task.FromResult(false));
+        });
+        var host = builder.Build();
         try
         {
-            using var response = await SendRawAsync(HttpMethod.Get, "livez", null, null, cancellationToken);
-            return true;
+            await host.StartAsync(cancellationToken);
+            siloAddress ??= await FindSiloAsync(host.Services.GetRequiredService<IClusterClient>(), gateway);
+            return new DuragentClient(host, gateway, siloAddress) { ConnectTime = clock.Elapsed };
         }
-        catch (ServerUnavailableException)
+        catch (Exception ex) when (IsUnavailable(ex))
         {
-            return false;
+            await DisposeQuietlyAsync(host);
+            throw new ServerUnavailableException(gateway.ToString(), ex);
+        }
+        catch
+        {
+            await DisposeQuietlyAsync(host);
+            throw;
         }
     }
 
-    /// <summary><c>GET /version</c>.</summary>
-    public Task<ServerVersion> GetVersionAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "version", null, CliJsonContext.Default.ServerVersion, authorize: null, cancellationToken);
+    /// <summary>True for the errors that mean "the silo is not there (any more)", as opposed to an answer.</summary>
+    public static bool IsUnavailable(Exception exception) => exception is ServerUnavailableException
+        or ConnectionFailedException or SiloUnavailableException or OrleansMessageRejectionException
+        or EnumerationAbortedException or TimeoutException or GatewayTooBusyException or ClientNotAvailableException
+        or IOException or System.Net.Sockets.SocketException
+        || (exception is OrleansException && exception.InnerException is { } inner && IsUnavailable(inner));
 
-    // ------------------------------------------------------------------ agents
+    // ------------------------------------------------------------------ node
 
-    public async Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken = default) =>
-        (await SendAsync(HttpMethod.Get, ApiPrefix + "agents", null, CliJsonContext.Default.AgentList, _credentials.ApiToken, cancellationToken)).Agents;
+    public Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.GetStatusAsync(), cancellationToken);
 
-    public Task<AgentDetail> GetAgentAsync(string name, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, ApiPrefix + "agents/" + Segment(name), null, CliJsonContext.Default.AgentDetail, _credentials.ApiToken, cancellationToken);
+    public Task<NodeStatus> ShutdownAsync(CancellationToken cancellationToken = default) =>
+        CallAsync(() => Node.ShutdownAsync($"duragent CLI (pid {Environment.ProcessId})"), cancellationToken);
+
+    public Task<ReloadResult> ReloadAgentsAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.ReloadAgentsAsync(), cancellationToken);
+
+    public Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.ListAgentsAsync(), cancellationToken);
+
+    /// <summary>One agent; see <see cref="AgentLookup"/>.</summary>
+    public Task<AgentLookup> GetAgentAsync(string name, CancellationToken cancellationToken = default) => CallAsync(() => Node.GetAgentAsync(name), cancellationToken);
+
+    public Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.ListSessionsAsync(), cancellationToken);
 
     // ------------------------------------------------------------------ sessions
 
-    public Task<SessionInfo> CreateSessionAsync(CreateSessionRequest request, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, ApiPrefix + "sessions", Json(request, CliJsonContext.Default.CreateSessionRequest), CliJsonContext.Default.SessionInfo, _credentials.ApiToken, cancellationToken);
-
-    public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(CancellationToken cancellationToken = default) =>
-        (await SendAsync(HttpMethod.Get, ApiPrefix + "sessions", null, CliJsonContext.Default.SessionList, _credentials.ApiToken, cancellationToken)).Sessions;
-
-    public Task<SessionInfo> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, SessionPath(sessionId), null, CliJsonContext.Default.SessionInfo, _credentials.ApiToken, cancellationToken);
-
-    public Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Delete, SessionPath(sessionId), null, _credentials.ApiToken, cancellationToken);
-
-    /// <summary>A page of the conversation (<c>GET …/messages</c>).</summary>
-    public Task<MessagePage> GetMessagesAsync(string sessionId, MessageQuery query, CancellationToken cancellationToken = default)
+    /// <summary>Creates a session (<c>source: cli</c>) with a new <c>session_&lt;ULID&gt;</c> id, or <paramref name="sessionId"/>.</summary>
+    public Task<SessionInfo> CreateSessionAsync(string agent, OnDisconnect? onDisconnect = null, string? sessionId = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        var url = new StringBuilder(SessionPath(sessionId)).Append("/messages?limit=").Append(query.Limit.ToString(CultureInfo.InvariantCulture))
-            .Append("&order=").Append(query.NewestFirst ? "newest" : "oldest")
-            .Append("&include_tools=").Append(query.IncludeTools ? "true" : "false");
-        if (query.BeforeSeq is { } before)
-        {
-            url.Append("&before=").Append(before.ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (query.AfterSeq is { } after)
-        {
-            url.Append("&after=").Append(after.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return SendAsync(HttpMethod.Get, url.ToString(), null, CliJsonContext.Default.MessagePage, _credentials.ApiToken, cancellationToken);
+        var id = sessionId ?? Ulid.NewId("session");
+        return CallAsync(() => Session(id).CreateAsync(new CreateSession(agent, onDisconnect, "cli")), cancellationToken);
     }
 
-    /// <summary>Sends a message; it is durable when this returns (202).</summary>
+    /// <summary>The session; throws <see cref="SessionNotFoundException"/> when it does not exist.</summary>
+    public async Task<SessionInfo> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        await CallAsync(() => Session(sessionId).GetInfoAsync(), cancellationToken) ?? throw new SessionNotFoundException(sessionId);
+
+    public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await GetSessionAsync(sessionId, cancellationToken);
+        await CallAsync(async () =>
+        {
+            await Session(sessionId).DeleteAsync();
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<MessagePage> GetMessagesAsync(string sessionId, MessageQuery query, CancellationToken cancellationToken = default) =>
+        CallAsync(() => Session(sessionId).GetMessagesAsync(query), cancellationToken);
+
+    /// <summary>Sends a message; it is durable when this returns.</summary>
     public Task<MessageAccepted> SendMessageAsync(string sessionId, string content, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, SessionPath(sessionId) + "/messages", Json(new PostMessageRequest(content, clientMessageId), CliJsonContext.Default.PostMessageRequest),
-            CliJsonContext.Default.MessageAccepted, _credentials.ApiToken, cancellationToken);
+        CallAsync(() => Session(sessionId).SendMessageAsync(new SendMessage(content, Source: "cli", ClientMessageId: clientMessageId)), cancellationToken);
 
-    /// <summary>
-    /// Sends a message and waits for the turn that answers it to end or park (<c>POST …/messages?wait=true</c>); the
-    /// wait is bounded by the server's request timeout and <see cref="RequestTimeout"/>, so set that long enough.
-    /// </summary>
-    public Task<TurnResult> SendMessageAndWaitAsync(string sessionId, string content, string? clientMessageId = null, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, SessionPath(sessionId) + "/messages?wait=true", Json(new PostMessageRequest(content, clientMessageId), CliJsonContext.Default.PostMessageRequest),
-            CliJsonContext.Default.TurnResult, _credentials.ApiToken, cancellationToken);
-
-    /// <summary>Stored events with a seq above <paramref name="afterSeq"/> (<c>GET …/events</c>).</summary>
-    public async Task<EventPage> GetEventsAsync(string sessionId, long afterSeq, int limit = 500, CancellationToken cancellationToken = default)
+    /// <summary>Sends a message and waits until the turn that answers it ends or parks.</summary>
+    public async Task<TurnResult> SendMessageAndWaitAsync(string sessionId, string content, string? clientMessageId = null, CancellationToken cancellationToken = default)
     {
-        var path = $"{SessionPath(sessionId)}/events?after={afterSeq.ToString(CultureInfo.InvariantCulture)}&limit={limit.ToString(CultureInfo.InvariantCulture)}";
-        var root = await SendAsync(HttpMethod.Get, path, null, CliJsonContext.Default.JsonElement, _credentials.ApiToken, cancellationToken);
-        var events = new List<SessionEventEnvelope>();
-        if (root.TryGetProperty("events", out var items) && items.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in items.EnumerateArray())
-            {
-                events.Add(SessionJson.DeserializeEnvelope(Encoding.UTF8.GetBytes(item.GetRawText())));
-            }
-        }
-
-        var next = root.TryGetProperty("next_after", out var nextAfter) && nextAfter.ValueKind == JsonValueKind.Number
-            ? nextAfter.GetInt64()
-            : events.Count > 0 ? events[^1].Seq : afterSeq;
-        var hasMore = root.TryGetProperty("has_more", out var more) && more.ValueKind == JsonValueKind.True;
-        return new EventPage(events, next, hasMore);
+        var accepted = await SendMessageAsync(sessionId, content, clientMessageId, cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TurnWaitTimeout);
+        return await CallAsync(() => Session(sessionId).WaitForTurnAsync(accepted.Seq, timeout.Token), cancellationToken);
     }
 
-    /// <summary>Decides the pending approval <paramref name="callId"/>.</summary>
+    /// <summary>Stored events with a seq above <paramref name="afterSeq"/>.</summary>
+    public Task<StoredEventsPage> GetEventsAsync(string sessionId, long afterSeq, int limit = 500, CancellationToken cancellationToken = default) =>
+        CallAsync(() => Session(sessionId).GetEventsAsync(afterSeq, limit), cancellationToken);
+
     public Task<SessionInfo> DecideApprovalAsync(string sessionId, string callId, ApprovalChoice decision, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, SessionPath(sessionId) + "/approvals", Json(new ApprovalRequest(callId, decision), CliJsonContext.Default.ApprovalRequest),
-            CliJsonContext.Default.SessionInfo, _credentials.ApiToken, cancellationToken);
+        CallAsync(() => Session(sessionId).DecideApprovalAsync(new DecideApproval(callId, decision, "cli")), cancellationToken);
 
     /// <summary>Cancels the running turn; false when none was running.</summary>
-    public async Task<bool> CancelTurnAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        (await SendAsync(HttpMethod.Post, SessionPath(sessionId) + "/cancel", EmptyJson(), CliJsonContext.Default.CancelResult, _credentials.ApiToken, cancellationToken)).Cancelled;
+    public Task<bool> CancelTurnAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        CallAsync(() => Session(sessionId).CancelTurnAsync("cancelled from the CLI"), cancellationToken);
 
-    /// <summary>Resumes a paused turn; returns the session as it is after the resume was recorded.</summary>
     public Task<SessionInfo> ResumeAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, SessionPath(sessionId) + "/resume", EmptyJson(), CliJsonContext.Default.SessionInfo, _credentials.ApiToken, cancellationToken);
-
-    // ------------------------------------------------------------------ admin
-
-    /// <summary><c>POST /api/admin/v1/shutdown</c> (admin token).</summary>
-    public Task<ShutdownStatus> ShutdownAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, AdminPrefix + "shutdown", EmptyJson(), CliJsonContext.Default.ShutdownStatus, _credentials.AdminToken, cancellationToken);
-
-    /// <summary><c>POST /api/admin/v1/reload</c> (admin token): reads every agent again.</summary>
-    public Task<ReloadResult> ReloadAgentsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Post, AdminPrefix + "reload", EmptyJson(), CliJsonContext.Default.ReloadResult, _credentials.AdminToken, cancellationToken);
-
-    // ------------------------------------------------------------------ stream
+        CallAsync(() => Session(sessionId).ResumeAsync(), cancellationToken);
 
     /// <summary>
-    /// The session's events from <see cref="EventStreamOptions.AfterSeq"/> on, replayed then live, without gaps or
-    /// duplicates across reconnections. A dropped connection (or a transient 5xx) is reopened with
-    /// <c>Last-Event-ID</c> set to the last seq received; 4xx answers end the enumeration with
-    /// <see cref="DuragentApiException"/>.
+    /// The session's events with a seq above <paramref name="afterSeq"/>, stored then live, over this connection only:
+    /// the enumeration ends with <see cref="ServerUnavailableException"/> when the silo goes away (callers reconnect,
+    /// see <see cref="ServerConnection.StreamEventsAsync"/>), and normally only when the session is deleted.
     /// </summary>
-    public async IAsyncEnumerable<SessionEventEnvelope> StreamEventsAsync(string sessionId, EventStreamOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<SessionEventEnvelope> StreamEventsAsync(string sessionId, long afterSeq, bool attach, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var after = options.AfterSeq;
-        var failures = 0;
+        MarkCall();
+        var stream = Session(sessionId).StreamAsync(new StreamOptions(afterSeq, attach, $"cli pid {Environment.ProcessId}"), cancellationToken);
+        await using var items = stream.GetAsyncEnumerator(cancellationToken);
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Exception? failure = null;
-            HttpResponseMessage? response = null;
+            bool more;
             try
             {
-                response = await OpenStreamAsync(sessionId, after, options.Attach, cancellationToken);
+                MarkCall();
+                more = await items.MoveNextAsync();
             }
-            catch (ServerUnavailableException ex)
+            catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
             {
-                failure = ex;
+                throw new ServerUnavailableException(Gateway.ToString(), ex);
             }
-            catch (DuragentApiException ex) when (ex.IsTransient)
+
+            if (!more)
             {
-                failure = ex;
+                yield break;
             }
 
-            if (response is not null)
-            {
-                using (response)
-                {
-                    if (failures > 0)
-                    {
-                        options.OnReconnected?.Invoke();
-                    }
-
-                    failures = 0;
-                    var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    var items = SseParser.Create(body, static (_, data) => data.ToArray()).EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
-                    try
-                    {
-                        while (failure is null)
-                        {
-                            bool more;
-                            try
-                            {
-                                more = await items.MoveNextAsync();
-                            }
-                            catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
-                            {
-                                failure = ex;
-                                break;
-                            }
-
-                            if (!more)
-                            {
-                                failure = new IOException("The server closed the event stream.");
-                                break;
-                            }
-
-                            var envelope = TryReadEnvelope(items.Current.Data);
-                            if (envelope is null || envelope.Seq <= after)
-                            {
-                                continue;
-                            }
-
-                            after = envelope.Seq;
-                            yield return envelope;
-                        }
-                    }
-                    finally
-                    {
-                        await items.DisposeAsync();
-                    }
-                }
-            }
-
-            failure ??= new IOException("The event stream ended.");
-            failures++;
-            if (options.MaxReconnectAttempts is { } max && failures > max)
-            {
-                throw new IOException($"The event stream of session '{sessionId}' dropped and {max} reconnection attempts failed: {failure.Message}", failure);
-            }
-
-            options.OnDisconnected?.Invoke(failure, failures);
-            var delay = TimeSpan.FromMilliseconds(Math.Min(
-                options.MaxRetryDelay.TotalMilliseconds,
-                options.InitialRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16))));
-            await Task.Delay(delay, cancellationToken);
-            if (options.BeforeReconnectAsync is { } beforeReconnect)
-            {
-                try
-                {
-                    await beforeReconnect(cancellationToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    options.OnDisconnected?.Invoke(ex, failures);
-                }
-            }
+            yield return items.Current;
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    public async ValueTask DisposeAsync() => await DisposeQuietlyAsync(_host);
 
     // ------------------------------------------------------------------ plumbing
 
-    private static SessionEventEnvelope? TryReadEnvelope(byte[] data)
+    private ISessionGrain Session(string sessionId)
+    {
+        if (GrainKey.Check(sessionId) is { } rule)
+        {
+            throw new CliException($"'{sessionId}' is not a valid session id: {rule}.", ExitCodes.Usage);
+        }
+
+        return _cluster.GetGrain<ISessionGrain>(sessionId);
+    }
+
+    private static void MarkCall() => RequestContext.Set(Serve.ClientCallActivity.CliCallMarker, "1");
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        MarkCall();
+        try
+        {
+            return await call().WaitAsync(cancellationToken);
+        }
+        catch (Exception ex) when (IsUnavailable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ServerUnavailableException(Gateway.ToString(), ex);
+        }
+    }
+
+    private static async Task<string> FindSiloAsync(IClusterClient client, IPEndPoint gateway)
+    {
+        var hosts = await client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        var match = hosts.FirstOrDefault(h => h.ProxyPort == gateway.Port && h.SiloAddress.Endpoint.Address.Equals(gateway.Address))
+            ?? hosts.FirstOrDefault(h => h.ProxyPort == gateway.Port)
+            ?? (hosts.Length == 1 ? hosts[0] : null);
+        return match?.SiloAddress.ToParsableString()
+            ?? throw new CliException($"No live silo of the cluster serves the gateway {gateway} ({hosts.Length} silo(s) are active).");
+    }
+
+    private static async Task DisposeQuietlyAsync(IHost host)
     {
         try
         {
-            return SessionJson.DeserializeEnvelope(data);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await host.StopAsync(stop.Token);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is OperationCanceledException || IsUnavailable(ex) || ex is OrleansException or ObjectDisposedException)
         {
-            // Not a session event (a server-side notice); the stream goes on.
-            return null;
-        }
-    }
-
-    private async Task<HttpResponseMessage> OpenStreamAsync(string sessionId, long afterSeq, bool attach, CancellationToken cancellationToken)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"{SessionPath(sessionId)}/stream?attach={(attach ? "true" : "false")}");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (afterSeq > 0)
-        {
-            request.Headers.Add("Last-Event-ID", afterSeq.ToString(CultureInfo.InvariantCulture));
+            // Leaving: a connection that is gone already needs no goodbye.
         }
 
-        Authorize(request, _credentials.ApiToken);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        }
-        catch (HttpRequestException ex)
-        {
-            request.Dispose();
-            throw new ServerUnavailableException(BaseUrl, ex);
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                request.Dispose();
-                throw await ToExceptionAsync(response, cancellationToken);
-            }
-        }
-
-        return response;
-    }
-
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> typeInfo, string? authorize, CancellationToken cancellationToken)
-    {
-        using var response = await SendRawAsync(method, path, content, authorize, cancellationToken);
-        using var timeout = LinkedTimeout(cancellationToken);
-        try
-        {
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-            return JsonSerializer.Deserialize(body, typeInfo)
-                ?? throw new DuragentApiException(response.StatusCode, null, $"The server sent an empty answer to {method} /{path}.");
-        }
-        catch (JsonException ex)
-        {
-            throw new DuragentApiException(response.StatusCode, null, $"The server's answer to {method} /{path} is not the JSON expected: {ex.Message}");
-        }
-    }
-
-    private async Task SendAsync(HttpMethod method, string path, HttpContent? content, string? authorize, CancellationToken cancellationToken)
-    {
-        using var response = await SendRawAsync(method, path, content, authorize, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, HttpContent? content, string? authorize, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
-        Authorize(request, authorize);
-        using var timeout = LinkedTimeout(cancellationToken);
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new ServerUnavailableException(BaseUrl, ex);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ServerUnavailableException(BaseUrl, new TimeoutException($"{method} /{path} took longer than {RequestTimeout.TotalSeconds:0} s.", ex));
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await ToExceptionAsync(response, cancellationToken);
-            }
-        }
-
-        return response;
-    }
-
-    private static async Task<DuragentApiException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var status = response.StatusCode;
-        string text;
-        try
-        {
-            text = await response.Content.ReadAsStringAsync(cancellationToken);
-        }
-        catch (HttpRequestException)
-        {
-            text = string.Empty;
-        }
-
-        ProblemBody? problem = null;
-        if (text.Length > 0 && text.TrimStart().StartsWith('{'))
-        {
-            try
-            {
-                problem = JsonSerializer.Deserialize(text, CliJsonContext.Default.ProblemBody);
-            }
-            catch (JsonException)
-            {
-                problem = null;
-            }
-        }
-
-        var detail = problem?.Detail ?? problem?.Title ?? (text.Length is > 0 and <= 500 ? text.Trim() : null);
-        var message = status switch
-        {
-            HttpStatusCode.Unauthorized => "The server refused the request (401 Unauthorized): set DURAGENT_API_TOKEN or server.api_token to the server's API token." + Suffix(detail),
-            HttpStatusCode.Forbidden => "The server refused the request (403 Forbidden): set DURAGENT_ADMIN_TOKEN or server.admin_token for admin calls, or DURAGENT_API_TOKEN for API calls." + Suffix(detail),
-            _ => detail ?? $"The server answered {(int)status} {response.ReasonPhrase}.",
-        };
-        if (problem?.Errors is { Count: > 0 } errors)
-        {
-            message += Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e));
-        }
-
-        return new DuragentApiException(status, problem?.Code, message);
-    }
-
-    private static string Suffix(string? detail) => detail is null ? string.Empty : $" ({detail})";
-
-    private static void Authorize(HttpRequestMessage request, string? token)
-    {
-        if (!string.IsNullOrEmpty(token))
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-    }
-
-    private CancellationTokenSource LinkedTimeout(CancellationToken cancellationToken)
-    {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (RequestTimeout != Timeout.InfiniteTimeSpan)
-        {
-            source.CancelAfter(RequestTimeout);
-        }
-
-        return source;
-    }
-
-    private static string SessionPath(string sessionId) => ApiPrefix + "sessions/" + Segment(sessionId);
-
-    private static string Segment(string value)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(value);
-        return Uri.EscapeDataString(value);
-    }
-
-    private static ByteArrayContent Json<T>(T value, JsonTypeInfo<T> typeInfo)
-    {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return content;
-    }
-
-    private static ByteArrayContent EmptyJson()
-    {
-        var content = new ByteArrayContent("{}"u8.ToArray());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-        return content;
+        host.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 namespace Duragent.Cli.Client;
 
-/// <summary>How <see cref="DuragentClient.StreamEventsAsync"/> reads a session's live stream.</summary>
+/// <summary>How <see cref="ServerConnection.StreamEventsAsync"/> reads a session's live stream.</summary>
 internal sealed class EventStreamOptions
 {
     /// <summary>The first reconnection delay: 200 ms by default.</summary>
@@ -9,7 +9,7 @@ internal sealed class EventStreamOptions
     /// <summary>The longest reconnection delay: 2 seconds by default.</summary>
     public const int DefaultMaxRetryDelayMs = 2000;
 
-    /// <summary>Replay events with a larger seq first (sent as <c>Last-Event-ID</c>); 0 replays everything.</summary>
+    /// <summary>Replay events with a larger seq first ; 0 replays everything.</summary>
     public long AfterSeq { get; init; }
 
     /// <summary>Open the stream as an interactive client (counts for <c>on_disconnect</c>); false for observers.</summary>
@@ -29,7 +29,4 @@ internal sealed class EventStreamOptions
 
     /// <summary>Called when a stream opened again after <see cref="OnDisconnected"/>.</summary>
     public Action? OnReconnected { get; init; }
-
-    /// <summary>Runs before each reconnection (e.g. start the server again); failures are reported and retried.</summary>
-    public Func<CancellationToken, Task>? BeforeReconnectAsync { get; init; }
 }

@@ -1,21 +1,137 @@
+using System.Net;
+using System.Runtime.CompilerServices;
 using Duragent.Cli.Launcher;
+using Duragent.Sessions;
 
 namespace Duragent.Cli.Client;
 
 /// <summary>
-/// A client and, when the CLI manages the server itself, the launcher that can start it again (the REPL calls
-/// <see cref="EnsureRunningAsync"/> before reconnecting after the server went away).
+/// The CLI's connection to a server: the current <see cref="Client"/>, and how to get a new one when the silo went
+/// away — the workspace's server found or started again (<see cref="IsManaged"/>), or the same <c>--gateway</c>.
 /// </summary>
-internal sealed class ServerConnection(DuragentClient client, ServerLauncher? launcher) : IDisposable
+internal sealed class ServerConnection : IAsyncDisposable
 {
-    public DuragentClient Client { get; } = client;
+    private readonly ServerLauncher? _launcher;
+    private readonly IPEndPoint? _gateway;
 
-    /// <summary>True when the server was found or started by the CLI (no <c>--server</c>).</summary>
-    public bool IsManaged => launcher is not null;
+    private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway)
+    {
+        Client = client;
+        _launcher = launcher;
+        _gateway = gateway;
+    }
 
-    /// <summary>Starts the workspace's server again if it stopped; nothing when the server was given with <c>--server</c>.</summary>
-    public Task EnsureRunningAsync(CancellationToken cancellationToken) =>
-        launcher is null ? Task.CompletedTask : launcher.EnsureServerAsync(cancellationToken);
+    /// <summary>The client of the silo connected last.</summary>
+    public DuragentClient Client { get; private set; }
 
-    public void Dispose() => Client.Dispose();
+    /// <summary>True when the server was found or started by the CLI (no <c>--gateway</c>).</summary>
+    public bool IsManaged => _launcher is not null;
+
+    /// <summary>Connects to the workspace's server, starting it when none runs.</summary>
+    public static async Task<ServerConnection> OpenManagedAsync(ServerLauncher launcher, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launcher);
+        return new ServerConnection(await launcher.ConnectAsync(cancellationToken), launcher, null);
+    }
+
+    /// <summary>Connects to the silo gateway given with <c>--gateway</c>; never starts anything.</summary>
+    public static async Task<ServerConnection> OpenAsync(IPEndPoint gateway, CancellationToken cancellationToken) =>
+        new(await DuragentClient.ConnectAsync(gateway, null, cancellationToken), null, gateway);
+
+    /// <summary>
+    /// Replaces <see cref="Client"/> with a fresh connection: to the workspace's server (started again if it stopped),
+    /// or to the same <c>--gateway</c>.
+    /// </summary>
+    public async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        var fresh = _launcher is not null
+            ? await _launcher.ConnectAsync(cancellationToken)
+            : await DuragentClient.ConnectAsync(_gateway!, null, cancellationToken);
+        var old = Client;
+        Client = fresh;
+        await old.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The session's events from <see cref="EventStreamOptions.AfterSeq"/> on, stored then live, without gaps or
+    /// duplicates across reconnections: when the silo goes away the stream is opened again (through
+    /// <see cref="ReconnectAsync"/>, with backoff) from the last seq received.
+    /// </summary>
+    public async IAsyncEnumerable<SessionEventEnvelope> StreamEventsAsync(string sessionId, EventStreamOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var after = options.AfterSeq;
+        var failures = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Exception? failure = null;
+            var stream = Client.StreamEventsAsync(sessionId, after, options.Attach, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await stream.MoveNextAsync();
+                    }
+                    catch (ServerUnavailableException ex)
+                    {
+                        failure = ex;
+                        break;
+                    }
+
+                    failures = 0;
+                    if (!more)
+                    {
+                        // The session was deleted, or its activation ended: open it again to find out which.
+                        failure = new IOException("The event stream ended.");
+                        break;
+                    }
+
+                    if (stream.Current.Seq > after)
+                    {
+                        after = stream.Current.Seq;
+                        yield return stream.Current;
+                    }
+                }
+            }
+            finally
+            {
+                await stream.DisposeAsync();
+            }
+
+            failures++;
+            if (options.MaxReconnectAttempts is { } max && failures > max)
+            {
+                throw new IOException($"The event stream of session '{sessionId}' dropped and {max} reconnection attempts failed: {failure.Message}", failure);
+            }
+
+            options.OnDisconnected?.Invoke(failure, failures);
+            var delay = TimeSpan.FromMilliseconds(Math.Min(
+                options.MaxRetryDelay.TotalMilliseconds,
+                options.InitialRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16))));
+            await Task.Delay(delay, cancellationToken);
+            if (failure is ServerUnavailableException)
+            {
+                try
+                {
+                    await ReconnectAsync(cancellationToken);
+                    options.OnReconnected?.Invoke();
+                }
+                catch (Exception ex) when (ex is ServerUnavailableException or CliException)
+                {
+                    options.OnDisconnected?.Invoke(ex, failures);
+                }
+            }
+            else
+            {
+                // Still there? A deleted session ends the stream for good.
+                await Client.GetSessionAsync(sessionId, cancellationToken);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => Client.DisposeAsync();
 }

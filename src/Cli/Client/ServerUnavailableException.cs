@@ -1,8 +1,9 @@
 namespace Duragent.Cli.Client;
 
-/// <summary>No server answered at <see cref="BaseUrl"/> (connection refused, reset, timed out).</summary>
-internal sealed class ServerUnavailableException(Uri baseUrl, Exception innerException)
-    : Exception($"Cannot reach the Duragent server at {baseUrl}: {innerException.Message}", innerException)
+/// <summary>No server answered at <see cref="Target"/> (refused, reset, timed out, or its silo went away).</summary>
+internal sealed class ServerUnavailableException(string target, Exception innerException)
+    : Exception($"Cannot reach the Duragent server at {target}: {innerException.Message}", innerException)
 {
-    public Uri BaseUrl { get; } = baseUrl;
+    /// <summary>The Orleans gateway tried, <c>host:port</c>.</summary>
+    public string Target { get; } = target;
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Duragent.Agents;
 using Duragent.Agents.Templates;
 using Duragent.Cli.Output;
@@ -62,7 +61,7 @@ internal static class AgentCommand
         var command = new Command("list", "List the server's agents (starts the workspace's server if needed)");
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var connection = await context.ConnectAsync(cancellationToken);
+            await using var connection = await context.ConnectAsync(cancellationToken);
             var agents = await connection.Client.ListAgentsAsync(cancellationToken);
             if (agents.Count == 0)
             {
@@ -74,7 +73,7 @@ internal static class AgentCommand
             foreach (var agent in agents)
             {
                 var model = agent.Model is null ? string.Empty : $"{agent.Model.Provider}/{agent.Model.Name}";
-                var status = !agent.Valid ? $"invalid ({Names.Count(agent.Errors?.Count ?? 0, "error")})"
+                var status = !agent.Valid ? $"invalid ({Names.Count(agent.Errors.Count, "error")})"
                     : agent.Warnings is { Count: > 0 } warnings ? $"ok ({Names.Count(warnings.Count, "warning")})" : "ok";
                 table.AddRow(agent.Name, model, status, agent.Description);
             }
@@ -82,9 +81,9 @@ internal static class AgentCommand
             table.WriteTo(context.Console.Out);
             foreach (var agent in agents.Where(a => !a.Valid))
             {
-                foreach (var error in agent.Errors ?? [])
+                foreach (var error in agent.Errors)
                 {
-                    context.Console.Error.WriteLine($"{agent.Name}: {DiagnosticText(error)}");
+                    context.Console.Error.WriteLine($"{agent.Name}: {error}");
                 }
             }
 
@@ -144,24 +143,4 @@ internal static class AgentCommand
     }
 
     /// <summary>A diagnostic as the API sends it: a string, or an object with a message (and maybe a location).</summary>
-    internal static string DiagnosticText(JsonElement diagnostic)
-    {
-        if (diagnostic.ValueKind == JsonValueKind.String)
-        {
-            return diagnostic.GetString() ?? string.Empty;
-        }
-
-        if (diagnostic.ValueKind == JsonValueKind.Object && diagnostic.TryGetProperty("message", out var message))
-        {
-            var location = diagnostic.TryGetProperty("file", out var file) ? file.GetString() : null;
-            if (location is not null && diagnostic.TryGetProperty("line", out var line) && line.TryGetInt32(out var lineNumber) && lineNumber > 0)
-            {
-                location += $":{lineNumber}";
-            }
-
-            return location is null ? message.GetString() ?? string.Empty : $"{location}: {message.GetString()}";
-        }
-
-        return diagnostic.GetRawText();
-    }
 }

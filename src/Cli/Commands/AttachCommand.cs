@@ -22,7 +22,7 @@ internal static class AttachCommand
         var command = new Command("attach", "Reattach to a session, or list attachable sessions") { id, list, resume };
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var connection = await context.ConnectAsync(cancellationToken);
+            await using var connection = await context.ConnectAsync(cancellationToken);
             var client = connection.Client;
             var sessionId = context.GetValue(id);
             if (sessionId is null || context.GetValue(list))

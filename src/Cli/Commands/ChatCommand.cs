@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Net;
+using Duragent.Agents;
 using Duragent.Cli.Client;
 using Duragent.Cli.Repl;
 using Duragent.Sessions;
@@ -16,7 +16,7 @@ internal static class ChatCommand
         var command = new Command("chat", "Start a session with an agent and talk to it") { agent, session };
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var connection = await context.ConnectAsync(cancellationToken);
+            await using var connection = await context.ConnectAsync(cancellationToken);
             var client = connection.Client;
             var agentName = context.GetValue(agent);
             SessionInfo info;
@@ -39,7 +39,7 @@ internal static class ChatCommand
             {
                 agentName ??= await PickAgentAsync(client, cancellationToken);
                 await GetAgentOrExplainAsync(client, agentName, cancellationToken);
-                info = await client.CreateSessionAsync(new CreateSessionRequest(agentName), cancellationToken);
+                info = await client.CreateSessionAsync(agentName, cancellationToken: cancellationToken);
             }
 
             var detail = await TryGetAgentAsync(client, agentName, cancellationToken);
@@ -69,27 +69,31 @@ internal static class ChatCommand
 
     private static async Task GetAgentOrExplainAsync(DuragentClient client, string name, CancellationToken cancellationToken)
     {
-        try
+        var lookup = await client.GetAgentAsync(name, cancellationToken);
+        if (lookup.Detail is not null)
         {
-            await client.GetAgentAsync(name, cancellationToken);
+            return;
         }
-        catch (DuragentApiException ex) when (ex.Status == HttpStatusCode.NotFound)
+
+        if (lookup.Exists)
         {
-            var agents = await client.ListAgentsAsync(cancellationToken);
-            var names = agents.Select(a => a.Valid ? a.Name : a.Name + " (invalid)").ToList();
-            throw new CliException(names.Count == 0
-                ? $"Agent '{name}' not found, and the workspace has no agents. Create one with `duragent agent create {name}`."
-                : $"Agent '{name}' not found. Available: {string.Join(", ", names)}.");
+            throw new CliException($"Agent '{name}' fails to load ({Output.Names.Count(lookup.Errors.Count, "error")}):{Environment.NewLine}{string.Join(Environment.NewLine, lookup.Errors.Select(e => "  " + e))}");
         }
+
+        var agents = await client.ListAgentsAsync(cancellationToken);
+        var names = agents.Select(a => a.Valid ? a.Name : a.Name + " (invalid)").ToList();
+        throw new CliException(names.Count == 0
+            ? $"Agent '{name}' not found, and the workspace has no agents. Create one with `duragent agent create {name}`."
+            : $"Agent '{name}' not found. Available: {string.Join(", ", names)}.");
     }
 
     internal static async Task<AgentDetail?> TryGetAgentAsync(DuragentClient client, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return await client.GetAgentAsync(name, cancellationToken);
+            return (await client.GetAgentAsync(name, cancellationToken)).Detail;
         }
-        catch (DuragentApiException)
+        catch (ArgumentException)
         {
             return null;
         }

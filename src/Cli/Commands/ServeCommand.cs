@@ -4,6 +4,7 @@ using Duragent.Cli.Client;
 using Duragent.Cli.Output;
 using Duragent.Cli.Serve;
 using Duragent.Configuration;
+using Duragent.Node;
 
 namespace Duragent.Cli.Commands;
 
@@ -51,9 +52,9 @@ internal static class ServeCommand
             return ServeHost.RunAsync(settings, context.Console, cancellationToken);
         });
 
-        command.Add(CreateStatus(binder, port));
-        command.Add(CreateStop(binder, port));
-        command.Add(CreateReload(binder, port));
+        command.Add(CreateStatus(binder));
+        command.Add(CreateStop(binder));
+        command.Add(CreateReload(binder));
         return command;
     }
 
@@ -73,101 +74,106 @@ internal static class ServeCommand
         };
     }
 
-    private static Command CreateStatus(CommandBinder binder, Option<int?> port)
+    private static Command CreateStatus(CommandBinder binder)
     {
-        var command = new Command("status", "Show whether a server answers, its version, pid and workspace");
+        var command = new Command("status", "Show whether this workspace's server (or --gateway) runs: version, pid, workspace, endpoints");
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var client = context.CreateLocalClient(context.GetValue(port));
-            HealthStatus health;
-            try
+            await using var client = await context.ConnectRunningAsync(cancellationToken);
+            if (client is null)
             {
-                health = await client.GetReadinessAsync(cancellationToken);
-            }
-            catch (ServerUnavailableException)
-            {
-                context.Console.Out.WriteLine($"No server running on {client.BaseUrl}");
+                context.Console.Out.WriteLine(NoServer(context));
                 return ExitCodes.Error;
             }
 
+            var status = await client.GetStatusAsync(cancellationToken);
             var output = context.Console.Out;
-            output.WriteLine($"Server running on {client.BaseUrl}");
-            output.WriteLine($"  Status:    {health.Status}");
-            output.WriteLine($"  Version:   {health.Version}");
-            output.WriteLine($"  PID:       {health.Pid}");
+            output.WriteLine($"Server running (silo {status.SiloAddress})");
+            output.WriteLine($"  Status:    {(status.Stopping ? "stopping" : "ok")}");
+            output.WriteLine($"  Version:   {status.Version}");
+            output.WriteLine($"  PID:       {status.Pid}");
             var ours = File.Exists(context.ConfigPath) || context.Workspace.IsInitialized
-                ? string.Equals(health.WorkspaceHash, context.Workspace.Hash, StringComparison.OrdinalIgnoreCase) ? " (this workspace)" : " (another workspace)"
+                ? string.Equals(status.WorkspaceHash, context.Workspace.Hash, StringComparison.OrdinalIgnoreCase) ? " (this workspace)" : " (another workspace)"
                 : string.Empty;
-            output.WriteLine($"  Workspace: {health.WorkspaceHash}{ours}");
+            output.WriteLine($"  Workspace: {status.WorkspaceDirectory}{ours}");
+            output.WriteLine($"  Gateway:   {status.Gateway ?? "(none)"} (Orleans)");
+            output.WriteLine($"  HTTP:      {(status.HttpAddresses.Count == 0 ? "(none)" : string.Join(", ", status.HttpAddresses))}");
+            output.WriteLine($"  Live:      {Names.Count(status.AttachedClients, "attached client")}, {Names.Count(status.RunningTurns, "running turn")}");
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static Command CreateStop(CommandBinder binder, Option<int?> port)
+    private static Command CreateStop(CommandBinder binder)
     {
-        var command = new Command("stop", "Stop the server gracefully (admin API; sends the admin token)");
+        var command = new Command("stop", "Stop this workspace's server (or --gateway) gracefully");
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var client = context.CreateLocalClient(context.GetValue(port));
-            HealthStatus health;
-            try
+            await using var client = await context.ConnectRunningAsync(cancellationToken);
+            if (client is null)
             {
-                health = await client.GetReadinessAsync(cancellationToken);
-            }
-            catch (ServerUnavailableException)
-            {
-                context.Console.Out.WriteLine($"No server running on {client.BaseUrl}");
+                context.Console.Out.WriteLine(NoServer(context));
                 return ExitCodes.Success;
             }
 
-            if (context.ServerUrl is null && !string.Equals(health.WorkspaceHash, context.Workspace.Hash, StringComparison.OrdinalIgnoreCase))
+            var status = await client.GetStatusAsync(cancellationToken);
+            if (context.Gateway is null && !string.Equals(status.WorkspaceHash, context.Workspace.Hash, StringComparison.OrdinalIgnoreCase))
             {
-                throw new CliException($"The server on {client.BaseUrl} serves another workspace; run `duragent serve stop` from its workspace, or pass --server {client.BaseUrl} to stop it anyway.");
+                throw new CliException($"The server at {client.Gateway} serves another workspace ({status.WorkspaceDirectory}); run `duragent serve stop` from there, or pass --gateway {client.Gateway} to stop it anyway.");
             }
 
             await client.ShutdownAsync(cancellationToken);
-            context.Console.Out.WriteLine($"Stopping the server on {client.BaseUrl} (pid {health.Pid})…");
+            context.Console.Out.WriteLine($"Stopping the server at {client.Gateway} (pid {status.Pid})…");
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < StopWait)
             {
                 await Task.Delay(200, cancellationToken);
-                try
-                {
-                    await client.GetReadinessAsync(cancellationToken);
-                }
-                catch (ServerUnavailableException)
+                if (context.Gateway is null ? !NodeEndpoint.IsRunning(status.Pid) : !await AnswersAsync(context, cancellationToken))
                 {
                     context.Console.Out.WriteLine("Server stopped.");
                     return ExitCodes.Success;
                 }
-                catch (DuragentApiException)
-                {
-                    // 503 while it drains.
-                }
             }
 
-            throw new CliException($"The server on {client.BaseUrl} still answers {StopWait.TotalSeconds:0} s after the shutdown request.");
+            throw new CliException($"The server (pid {status.Pid}) still runs {StopWait.TotalSeconds:0} s after the shutdown request.");
         });
         return command;
     }
 
-    private static Command CreateReload(CommandBinder binder, Option<int?> port)
+    private static Command CreateReload(CommandBinder binder)
     {
-        var command = new Command("reload-agents", "Read every agent again (admin API)");
+        var command = new Command("reload-agents", "Read every agent again");
         command.Aliases.Add("reload");
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var client = context.CreateLocalClient(context.GetValue(port));
+            await using var client = await context.ConnectRunningAsync(cancellationToken)
+                ?? throw new CliException(NoServer(context));
             var result = await client.ReloadAgentsAsync(cancellationToken);
             context.Console.Out.WriteLine($"Reloaded {Names.Count(result.Agents, "agent")}");
-            foreach (var error in result.Errors ?? [])
+            foreach (var error in result.Errors)
             {
                 context.Console.Error.WriteLine(error);
             }
 
-            return result.Errors is { Count: > 0 } ? ExitCodes.Error : ExitCodes.Success;
+            return result.Errors.Count > 0 ? ExitCodes.Error : ExitCodes.Success;
         });
         return command;
+    }
+
+    private static string NoServer(CliContext context) =>
+        context.Gateway is { } gateway ? $"No server answers at {gateway}" : $"No server running for the workspace {context.Workspace.Directory}";
+
+    // A server given with --gateway may run on another machine: its stop shows as its gateway no longer answering.
+    private static async Task<bool> AnswersAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var client = await context.ConnectRunningAsync(cancellationToken);
+            return client is not null && !(await client.GetStatusAsync(cancellationToken)).Stopping;
+        }
+        catch (ServerUnavailableException)
+        {
+            return false;
+        }
     }
 }

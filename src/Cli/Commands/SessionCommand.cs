@@ -28,7 +28,7 @@ internal static class SessionCommand
         var command = new Command("list", "List every session of the server");
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var connection = await context.ConnectAsync(cancellationToken);
+            await using var connection = await context.ConnectAsync(cancellationToken);
             var sessions = await connection.Client.ListSessionsAsync(cancellationToken);
             if (sessions.Count == 0)
             {
@@ -48,7 +48,7 @@ internal static class SessionCommand
         var command = new Command("show", "Show a session's state and its recent messages") { id };
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var connection = await context.ConnectAsync(cancellationToken);
+            await using var connection = await context.ConnectAsync(cancellationToken);
             var sessionId = context.GetValue(id)!;
             var session = await connection.Client.GetSessionAsync(sessionId, cancellationToken);
             var output = context.Console.Out;
@@ -93,7 +93,7 @@ internal static class SessionCommand
         var command = new Command("delete", "End a session and delete everything stored for it") { id };
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var connection = await context.ConnectAsync(cancellationToken);
+            await using var connection = await context.ConnectAsync(cancellationToken);
             var sessionId = context.GetValue(id)!;
             await connection.Client.DeleteSessionAsync(sessionId, cancellationToken);
             context.Console.Out.WriteLine($"Deleted session {sessionId}");
@@ -111,7 +111,7 @@ internal static class SessionCommand
         var command = new Command("export", "Export a session's events (jsonl) or conversation (markdown)") { id, format, output };
         binder.Bind(command, async (context, cancellationToken) =>
         {
-            using var connection = await context.ConnectAsync(cancellationToken);
+            await using var connection = await context.ConnectAsync(cancellationToken);
             var sessionId = context.GetValue(id)!;
             var target = context.GetValue(output);
             var text = context.GetValue(format) == "markdown"

@@ -221,38 +221,40 @@ internal static class DoctorChecks
 
     private static async Task CheckServerAsync(DoctorSection section, CliContext context, DuragentWorkspace workspace, CancellationToken cancellationToken)
     {
-        using var client = new DuragentClient(context.LocalServerUrl(), context.Credentials) { RequestTimeout = ServerProbeTimeout };
-        var local = context.ServerUrl is null;
+        var target = context.Gateway?.ToString() ?? "this workspace's server";
         try
         {
-            var health = await client.GetReadinessAsync(cancellationToken);
-            if (string.Equals(health.WorkspaceHash, workspace.Hash, StringComparison.OrdinalIgnoreCase))
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(ServerProbeTimeout);
+            await using var client = await context.ConnectRunningAsync(timeout.Token);
+            if (client is null)
             {
-                section.Ok($"Server at {client.BaseUrl} is ready (version {health.Version}, pid {health.Pid}) and serves this workspace.");
+                if (context.Gateway is null)
+                {
+                    section.Warn($"No server runs for this workspace ({workspace.NodeFile} names none that lives); client commands start one when needed.");
+                }
+                else
+                {
+                    section.Error($"No server answers at {target}.");
+                }
+
+                return;
             }
-            else if (local)
+
+            var status = await client.GetStatusAsync(timeout.Token);
+            var endpoints = $"gateway {status.Gateway}, HTTP {(status.HttpAddresses.Count == 0 ? "none" : string.Join(", ", status.HttpAddresses))}";
+            if (string.Equals(status.WorkspaceHash, workspace.Hash, StringComparison.OrdinalIgnoreCase))
             {
-                section.Error($"The server at {client.BaseUrl} serves another workspace (hash {health.WorkspaceHash}); client commands here will fail. Stop it or change server.port.");
+                section.Ok($"Server pid {status.Pid} (version {status.Version}; {endpoints}) serves this workspace{(status.Stopping ? ", and is stopping" : string.Empty)}.");
             }
             else
             {
-                section.Warn($"The server at {client.BaseUrl} serves another workspace (hash {health.WorkspaceHash}, this one is {workspace.Hash}).");
+                section.Warn($"The server at {client.Gateway} serves another workspace ({status.WorkspaceDirectory}).");
             }
         }
-        catch (ServerUnavailableException)
+        catch (Exception ex) when (ex is ServerUnavailableException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            if (local)
-            {
-                section.Warn($"No server answers at {client.BaseUrl}; client commands start one when needed.");
-            }
-            else
-            {
-                section.Error($"No server answers at {client.BaseUrl}.");
-            }
-        }
-        catch (DuragentApiException ex)
-        {
-            section.Warn($"The server at {client.BaseUrl} is not ready: {ex.Message}");
+            section.Error($"No server answers at {target}: {ex.Message}");
         }
     }
 

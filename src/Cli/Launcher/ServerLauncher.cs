@@ -1,17 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using Duragent.Cli.Client;
 using Duragent.Configuration;
+using Duragent.Node;
 
 namespace Duragent.Cli.Launcher;
 
 /// <summary>
-/// Finds or starts the local server of a workspace for client commands run without <c>--server</c>: the target is
-/// <c>http://127.0.0.1:&lt;server.port&gt;</c>; a server answering <c>/readyz</c> with this workspace's hash is reused,
-/// one with another hash is an error, and when nothing answers the CLI starts
-/// <c>duragent serve --host 127.0.0.1 --port P --ephemeral &lt;client.idle_shutdown_seconds&gt; --detach</c> in the
-/// background (stdin from /dev/null, stdout and stderr appended to <see cref="DuragentWorkspace.ServerLogFile"/>),
-/// then polls <c>/readyz</c> with backoff (100 ms doubling to 1 s) for up to 10 seconds.
+/// Finds or starts the local server of a workspace for client commands run without <c>--gateway</c>, and connects to
+/// its silo as an Orleans client. A running server records its pid, silo address and Orleans gateway in
+/// <see cref="DuragentWorkspace.NodeFile"/>; a live one whose status reports this workspace's hash is reused. When none
+/// runs, the CLI starts <c>duragent serve --host 127.0.0.1 --port &lt;server.port&gt; --ephemeral
+/// &lt;client.idle_shutdown_seconds&gt; --detach</c> in the background (stdin from /dev/null, stdout and stderr appended
+/// to <see cref="DuragentWorkspace.ServerLogFile"/>), then polls the node file and connects, with backoff (100 ms
+/// doubling to 250 ms), for up to 10 seconds. Something else on the HTTP port (another workspace's server) is reported
+/// before anything is started.
 /// </summary>
 internal sealed class ServerLauncher
 {
@@ -21,22 +25,20 @@ internal sealed class ServerLauncher
     /// <summary>The first readiness poll delay: 100 ms (doubling).</summary>
     public static readonly TimeSpan InitialPollDelay = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>The longest readiness poll delay: 1 second.</summary>
-    public static readonly TimeSpan MaxPollDelay = TimeSpan.FromSeconds(1);
+    /// <summary>The longest readiness poll delay: 250 ms (a poll reads a small file).</summary>
+    public static readonly TimeSpan MaxPollDelay = TimeSpan.FromMilliseconds(250);
 
     // A server whose own process died may have lost a start-up race to another client's server: look a bit longer.
     private static readonly TimeSpan RaceGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly DuragentWorkspace _workspace;
-    private readonly ClientCredentials _credentials;
     private readonly Action<string>? _notice;
 
-    public ServerLauncher(DuragentWorkspace workspace, ClientCredentials credentials, Action<string>? notice = null)
+    public ServerLauncher(DuragentWorkspace workspace, Action<string>? notice = null)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         _workspace = workspace;
-        _credentials = credentials;
         _notice = notice;
         Port = workspace.Config.Server.Port;
         BaseUrl = new Uri($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/");
@@ -48,30 +50,44 @@ internal sealed class ServerLauncher
 
     public string LogFile => _workspace.ServerLogFile(Port);
 
-    /// <summary>Makes sure this workspace's server answers on <see cref="BaseUrl"/>, starting it when nothing does.</summary>
-    public async Task EnsureServerAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// A client of this workspace's server: the running one, or one started now. Throws <see cref="CliException"/> when
+    /// none can be found or started (the message names the log and the way out).
+    /// </summary>
+    public async Task<DuragentClient> ConnectAsync(CancellationToken cancellationToken)
     {
         if (Port <= 0)
         {
-            throw new CliException($"server.port is {Port} in {_workspace.ConfigFile}; the CLI needs a fixed port to find or start the server (or pass --server URL).");
+            throw new CliException($"server.port is {Port} in {_workspace.ConfigFile}; the CLI needs a fixed port to start the server (or pass --gateway HOST:PORT).");
         }
 
-        var probe = await ProbeAsync(cancellationToken);
-        if (probe.Ready)
+        var running = await TryConnectAsync(cancellationToken);
+        if (running.Client is { } client)
         {
-            CheckWorkspace(probe);
-            return;
+            return client;
         }
 
-        if (probe.Answered)
+        if (running.Alive)
         {
-            // Something is starting up on the port; give it the same time a server we start would get.
-            await WaitForReadyAsync(null, cancellationToken);
-            return;
+            // A server of this workspace is starting or stopping: give it the time a server we start would get.
+            return await WaitForReadyAsync(null, cancellationToken);
+        }
+
+        var other = await ProbeHttpAsync(cancellationToken);
+        if (!string.IsNullOrEmpty(other) && !string.Equals(other, _workspace.Hash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliException(
+                $"The server on port {Port} serves a different workspace (hash {Short(other)}, this one is {Short(_workspace.Hash)}). " +
+                $"Stop it with `duragent serve stop` (from its workspace), or set another server.port in {_workspace.ConfigFile}.");
+        }
+
+        if (other is not null)
+        {
+            return await WaitForReadyAsync(null, cancellationToken);
         }
 
         using var process = Start();
-        await WaitForReadyAsync(process, cancellationToken);
+        return await WaitForReadyAsync(process, cancellationToken);
     }
 
     /// <summary>The program and arguments that run <c>duragent serve</c> for this workspace in the background.</summary>
@@ -99,7 +115,7 @@ internal sealed class ServerLauncher
     {
         if (OperatingSystem.IsWindows())
         {
-            throw new CliException($"Starting a server in the background needs a Unix shell. Run `duragent serve --port {Port}` in another terminal, or pass --server URL.");
+            throw new CliException($"Starting a server in the background needs a Unix shell. Run `duragent serve --port {Port}` in another terminal, or pass --gateway HOST:PORT.");
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
@@ -132,7 +148,7 @@ internal sealed class ServerLauncher
         }
     }
 
-    private async Task WaitForReadyAsync(Process? process, CancellationToken cancellationToken)
+    private async Task<DuragentClient> WaitForReadyAsync(Process? process, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var delay = InitialPollDelay;
@@ -141,11 +157,10 @@ internal sealed class ServerLauncher
         {
             await Task.Delay(delay, cancellationToken);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxPollDelay.Ticks));
-            var probe = await ProbeAsync(cancellationToken);
-            if (probe.Ready)
+            var running = await TryConnectAsync(cancellationToken);
+            if (running.Client is { } client)
             {
-                CheckWorkspace(probe);
-                return;
+                return client;
             }
 
             if (process is not null && exitedAt is null && process.HasExited)
@@ -160,35 +175,81 @@ internal sealed class ServerLauncher
 
             if (clock.Elapsed > StartupTimeout)
             {
-                throw new CliException($"The server on port {Port} did not become ready within {StartupTimeout.TotalSeconds:0} s. See its log: {LogFile}{LogTail()}");
+                throw new CliException($"The server of this workspace did not become ready within {StartupTimeout.TotalSeconds:0} s. See its log: {LogFile}{LogTail()}");
             }
         }
     }
 
-    private void CheckWorkspace(Probe probe)
+    /// <summary>
+    /// Connects to the server the node file names, when its process lives and its status reports this workspace.
+    /// <see cref="Running.Alive"/> without a client: the process lives but does not answer (yet).
+    /// </summary>
+    private async Task<Running> TryConnectAsync(CancellationToken cancellationToken)
     {
-        if (!string.Equals(probe.Health!.WorkspaceHash, _workspace.Hash, StringComparison.OrdinalIgnoreCase))
+        if (NodeEndpoint.TryRead(_workspace.NodeFile) is not { } node || node.GatewayEndPoint is not { } gateway
+            || !string.Equals(node.WorkspaceHash, _workspace.Hash, StringComparison.OrdinalIgnoreCase))
         {
-            throw new CliException(
-                $"The server on port {Port} serves a different workspace (hash {Short(probe.Health.WorkspaceHash)}, this one is {Short(_workspace.Hash)}). " +
-                $"Stop it with `duragent serve stop --port {Port}` (from its workspace), or set another server.port in {_workspace.ConfigFile}.");
+            return new Running(null, false);
+        }
+
+        if (!node.ProcessExists())
+        {
+            return new Running(null, false);
+        }
+
+        DuragentClient? client = null;
+        try
+        {
+            client = await DuragentClient.ConnectAsync(gateway, node.Silo, cancellationToken);
+            var status = await client.GetStatusAsync(cancellationToken);
+            if (status.Stopping || !string.Equals(status.WorkspaceHash, _workspace.Hash, StringComparison.OrdinalIgnoreCase))
+            {
+                await client.DisposeAsync();
+                return new Running(null, true);
+            }
+
+            return new Running(client, true);
+        }
+        catch (Exception ex) when (DuragentClient.IsUnavailable(ex) || ex is Orleans.Runtime.OrleansException)
+        {
+            // Not there, or still starting or already stopping (its grain types not registered yet, or any more).
+            if (client is not null)
+            {
+                await client.DisposeAsync();
+            }
+
+            return new Running(null, true);
         }
     }
 
-    private async Task<Probe> ProbeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The workspace hash the HTTP port's <c>/readyz</c> reports: null when nothing answers there, empty when something
+    /// answers without one (not ready, or not Duragent).
+    /// </summary>
+    private async Task<string?> ProbeHttpAsync(CancellationToken cancellationToken)
     {
-        using var client = new DuragentClient(BaseUrl, _credentials) { RequestTimeout = ProbeTimeout };
+        using var http = new HttpClient { Timeout = ProbeTimeout };
         try
         {
-            return new Probe(true, await client.GetReadinessAsync(cancellationToken));
+            var ready = await http.GetFromJsonAsync(new Uri(BaseUrl, "readyz"), CliJsonContext.Default.HealthStatus, cancellationToken);
+            return ready?.WorkspaceHash ?? string.Empty;
         }
-        catch (ServerUnavailableException)
+        catch (HttpRequestException ex) when (ex.StatusCode is not null)
         {
-            return new Probe(false, null);
+            // Something answers, not ready (a server starting or stopping).
+            return string.Empty;
         }
-        catch (DuragentApiException)
+        catch (System.Text.Json.JsonException)
         {
-            return new Probe(true, null);
+            return string.Empty;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
@@ -207,8 +268,5 @@ internal sealed class ServerLauncher
 
     private static string Short(string? hash) => hash is null ? "(none)" : hash[..Math.Min(12, hash.Length)];
 
-    private sealed record Probe(bool Answered, HealthStatus? Health)
-    {
-        public bool Ready => Health is not null;
-    }
+    private sealed record Running(DuragentClient? Client, bool Alive);
 }

@@ -98,11 +98,10 @@ internal sealed class ChatRepl
                 }
             },
             OnReconnected = () => _screen.WriteLine("[reconnected]", ReplStyle.Dim),
-            BeforeReconnectAsync = _connection.IsManaged ? _connection.EnsureRunningAsync : null,
         };
         try
         {
-            await foreach (var envelope in Client.StreamEventsAsync(_sessionId, options, cancellationToken))
+            await foreach (var envelope in _connection.StreamEventsAsync(_sessionId, options, cancellationToken))
             {
                 _renderer.Render(envelope);
                 _tracker.Apply(envelope);
@@ -207,11 +206,11 @@ internal sealed class ChatRepl
             {
                 return await Client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken);
             }
-            catch (ServerUnavailableException) when (_connection.IsManaged)
+            catch (ServerUnavailableException)
             {
-                // The workspace's server went away: start it again and resend. The same client_message_id makes
-                // the retry safe if the first attempt was stored after all.
-                await _connection.EnsureRunningAsync(cancellationToken);
+                // The server went away: connect again (the workspace's server is started again) and resend. The same
+                // client message id makes the retry safe if the first attempt was stored after all.
+                await _connection.ReconnectAsync(cancellationToken);
                 return await Client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken);
             }
         });
@@ -430,7 +429,7 @@ internal sealed class ChatRepl
         _screen.EndLine();
         var message = failure switch
         {
-            DuragentApiException { Status: System.Net.HttpStatusCode.NotFound } => $"Session {_sessionId} no longer exists.",
+            SessionNotFoundException => $"Session {_sessionId} no longer exists.",
             _ => failure.Message,
         };
         _screen.WriteLine($"error: {message}", ReplStyle.Error);
@@ -444,7 +443,7 @@ internal sealed class ChatRepl
         {
             return await call();
         }
-        catch (Exception ex) when (ex is DuragentApiException or ServerUnavailableException or CliException)
+        catch (Exception ex) when (ClientErrors.IsReportable(ex))
         {
             _screen.WriteLine($"error: {ex.Message}", ReplStyle.Error);
             return default;

@@ -21,6 +21,16 @@ internal sealed class IdleShutdownOptions
     /// <summary>How long the server must have had no live session.</summary>
     public TimeSpan IdleTime { get; }
 
+    /// <summary>
+    /// How long a server that no client has called yet waits at least (when longer than <see cref="IdleTime"/>): the
+    /// client that started it finds it through its node file and connects, which takes a moment on a busy machine.
+    /// Zero by default; <c>serve --ephemeral</c> uses <see cref="DefaultFirstClientGrace"/>.
+    /// </summary>
+    public TimeSpan FirstClientGrace { get; init; }
+
+    /// <summary>The first-client grace of <c>serve --ephemeral</c>: 15 seconds.</summary>
+    public static readonly TimeSpan DefaultFirstClientGrace = TimeSpan.FromSeconds(15);
+
     /// <summary>How often activity is checked: a quarter of <see cref="IdleTime"/>, between 250 ms and 5 seconds.</summary>
     public TimeSpan CheckInterval { get; }
 }

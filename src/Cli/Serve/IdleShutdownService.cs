@@ -23,7 +23,8 @@ internal sealed partial class IdleShutdownService(
     /// True when nothing is live or in flight and the last activity (or <paramref name="readyAt"/>, if later) is at
     /// least <paramref name="idleTime"/> old.
     /// </summary>
-    public static bool IsIdle(ISessionActivity activity, RequestActivity requests, DateTimeOffset readyAt, DateTimeOffset now, TimeSpan idleTime)
+    /// <param name="firstClientGrace">The least idle time while no request was ever seen.</param>
+    public static bool IsIdle(ISessionActivity activity, RequestActivity requests, DateTimeOffset readyAt, DateTimeOffset now, TimeSpan idleTime, TimeSpan firstClientGrace = default)
     {
         ArgumentNullException.ThrowIfNull(activity);
         ArgumentNullException.ThrowIfNull(requests);
@@ -33,7 +34,7 @@ internal sealed partial class IdleShutdownService(
         }
 
         var last = new[] { activity.LastActiveAt, requests.LastRequestAt, readyAt }.Max();
-        return now - last >= idleTime;
+        return now - last >= (requests.AnySeen || firstClientGrace <= idleTime ? idleTime : firstClientGrace);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -53,7 +54,7 @@ internal sealed partial class IdleShutdownService(
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var now = clock.GetUtcNow();
-                if (IsIdle(activity, requests, readyAt, now, options.IdleTime))
+                if (IsIdle(activity, requests, readyAt, now, options.IdleTime, options.FirstClientGrace))
                 {
                     LogInformationIdle(logger, options.IdleTime.TotalSeconds);
                     lifetime.StopApplication();

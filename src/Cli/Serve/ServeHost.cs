@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Hosting;
 
 namespace Duragent.Cli.Serve;
 
@@ -23,12 +24,13 @@ internal static class ServeHost
         var workspace = new DuragentWorkspace(settings.Config);
         var overrides = new ServeOverrides
         {
+            ConfigureNode = node => node.ConfigureSilo = silo => silo.AddIncomingGrainCallFilter<ClientCallActivity>(),
             ConfigureServices = services =>
             {
                 services.AddSingleton<RequestActivity>();
                 if (settings.Ephemeral is { } idle)
                 {
-                    services.AddSingleton(new IdleShutdownOptions(idle));
+                    services.AddSingleton(new IdleShutdownOptions(idle) { FirstClientGrace = IdleShutdownOptions.DefaultFirstClientGrace });
                     services.AddHostedService<IdleShutdownService>();
                 }
             },

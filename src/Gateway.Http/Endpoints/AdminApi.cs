@@ -59,13 +59,8 @@ public static class AdminApi
         [FromServices] ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
-        var entries = await catalog.ReloadAllAsync(cancellationToken);
-        var errors = entries
-            .Where(entry => !entry.IsValid)
-            .SelectMany(entry => AgentsApi.Format(entry.Errors, workspace).Select(error => $"{entry.Name}: {error}"))
-            .ToList();
-        var valid = entries.Count(entry => entry.IsValid);
-        GatewayLog.LogInformationAgentsReloaded(loggers.CreateLogger(typeof(AdminApi).FullName!), valid, entries.Count - valid);
-        return TypedResults.Ok(new ReloadResult(valid, errors));
+        var result = await AgentViews.ReloadAsync(catalog, workspace, cancellationToken);
+        GatewayLog.LogInformationAgentsReloaded(loggers.CreateLogger(typeof(AdminApi).FullName!), result.Agents, result.Errors.Count);
+        return TypedResults.Ok(result);
     }
 }

@@ -34,8 +34,7 @@ public static class AgentsApi
     private static async Task<Ok<AgentList>> ListAsync([FromServices] IAgentCatalog catalog, [FromServices] DuragentWorkspace workspace, CancellationToken cancellationToken)
     {
         var entries = await catalog.ListAsync(cancellationToken);
-        var agents = entries.Select(entry => Summary(entry, workspace)).ToList();
-        return TypedResults.Ok(new AgentList(agents));
+        return TypedResults.Ok(new AgentList(entries.Select(entry => AgentViews.Summary(entry, workspace)).ToList()));
     }
 
     private static async Task<Results<Ok<AgentDetail>, ApiProblem>> GetAsync(string name, [FromServices] IAgentCatalog catalog, [FromServices] DuragentWorkspace workspace, CancellationToken cancellationToken)
@@ -47,72 +46,13 @@ public static class AgentsApi
             return ApiProblem.Of(ProblemCodes.AgentNotFound, $"Agent '{name}' does not exist.");
         }
 
-        if (entry.Definition is not { } agent)
-        {
-            return Invalid(entry, workspace);
-        }
-
-        var detail = new AgentDetail(
-            AgentDefinition.SupportedApiVersion,
-            AgentDefinition.AgentKind,
-            new AgentMetadataView(agent.Metadata.Name, agent.Metadata.Description, agent.Metadata.Version, agent.Metadata.Labels),
-            new AgentSpecView(
-                new AgentModelView(
-                    ModelProviders.ToName(agent.Model.Provider),
-                    agent.Model.Name,
-                    agent.Model.Temperature,
-                    agent.Model.MaxInputTokens,
-                    agent.Model.MaxOutputTokens,
-                    WithoutCredentials(agent.Model.BaseUrl)),
-                new AgentSessionView(agent.Session.OnDisconnect, agent.Session.MaxToolIterations, agent.Session.LlmTimeoutSeconds),
-                agent.Tools.Select(tool => new AgentToolView(ToolType(tool), tool.Name, tool.Idempotent)).ToList()),
-            Format(entry.Warnings, workspace));
-        return TypedResults.Ok(detail);
+        return AgentViews.Detail(entry, workspace) is { } detail ? TypedResults.Ok(detail) : Invalid(entry, workspace);
     }
 
     /// <summary>422 <c>agent_invalid</c> listing the agent's errors.</summary>
     internal static ApiProblem Invalid(AgentLoadResult entry, DuragentWorkspace workspace)
     {
-        var errors = Format(entry.Errors, workspace);
+        var errors = AgentViews.Format(entry.Errors, workspace);
         return ApiProblem.Of(ProblemCodes.AgentInvalid, $"Agent '{entry.Name}' fails to load ({errors.Count} error{(errors.Count == 1 ? "" : "s")}): {string.Join("; ", errors)}", errors);
-    }
-
-    /// <summary>Diagnostics as <c>file:line:column: message</c>, the file relative to the config directory.</summary>
-    internal static IReadOnlyList<string> Format(IEnumerable<ConfigDiagnostic> diagnostics, DuragentWorkspace workspace) =>
-        diagnostics.Select(d =>
-        {
-            var file = Path.IsPathRooted(d.File) ? Path.GetRelativePath(workspace.ConfigDirectory, d.File) : d.File;
-            return d.Line > 0 ? $"{file}:{d.Line}:{d.Column}: {d.Message}" : $"{file}: {d.Message}";
-        }).ToList();
-
-    private static AgentSummary Summary(AgentLoadResult entry, DuragentWorkspace workspace)
-    {
-        var agent = entry.Definition;
-        return new AgentSummary(
-            entry.Name,
-            agent?.Metadata.Description,
-            agent?.Metadata.Version,
-            agent is null ? null : new AgentModelSummary(ModelProviders.ToName(agent.Model.Provider), agent.Model.Name),
-            entry.IsValid,
-            Format(entry.Errors, workspace),
-            Format(entry.Warnings, workspace));
-    }
-
-    private static string ToolType(ToolSpec tool) => tool switch
-    {
-        BuiltinToolSpec => "builtin",
-        CliToolSpec => "cli",
-        _ => tool.GetType().Name.Replace("ToolSpec", string.Empty, StringComparison.Ordinal).ToLowerInvariant(),
-    };
-
-    private static string? WithoutCredentials(string? url)
-    {
-        // User information and query strings are where keys end up in URLs (https://user:key@host, ?key=…).
-        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.UserInfo.Length == 0 && uri.Query.Length == 0))
-        {
-            return url;
-        }
-
-        return new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty, Query = string.Empty }.Uri.ToString();
     }
 }

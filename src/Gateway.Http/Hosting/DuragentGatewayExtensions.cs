@@ -3,6 +3,7 @@ using Duragent.Gateway.Http.Auth;
 using Duragent.Gateway.Http.Endpoints;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
+using Duragent.Node;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -41,6 +42,7 @@ public static class DuragentGatewayExtensions
             .ValidateOnStart();
         services.AddSingleton<GatewayLifetime>();
         services.AddHostedService(static sp => sp.GetRequiredService<GatewayLifetime>());
+        services.Replace(ServiceDescriptor.Singleton<INodeLifetime>(static sp => sp.GetRequiredService<GatewayLifetime>()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StreamTokens>();
         if (server.CorsOrigins.Count > 0)

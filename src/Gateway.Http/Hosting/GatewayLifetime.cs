@@ -1,3 +1,7 @@
+using Duragent.Node;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Duragent.Gateway.Http.Hosting;
@@ -7,7 +11,7 @@ namespace Duragent.Gateway.Http.Hosting;
 /// shutdown (which must be requested once). Readiness ends at the host's first stopping step, before the silo or
 /// Kestrel stop, so a load balancer stops sending work as early as possible.
 /// </summary>
-public sealed class GatewayLifetime(IHostApplicationLifetime lifetime) : IHostedLifecycleService
+public sealed class GatewayLifetime(IHostApplicationLifetime lifetime, IServiceProvider services) : IHostedLifecycleService, INodeLifetime
 {
     private int _shutdownRequested;
     private volatile bool _stopping;
@@ -17,6 +21,10 @@ public sealed class GatewayLifetime(IHostApplicationLifetime lifetime) : IHosted
 
     /// <summary>True once stopping began (Ctrl-C, SIGTERM, the admin endpoint or the host's owner).</summary>
     public bool IsStopping => _stopping || lifetime.ApplicationStopping.IsCancellationRequested;
+
+    /// <summary>Where Kestrel listens once started (the real port when 0 was asked for).</summary>
+    public IReadOnlyList<Uri> HttpAddresses =>
+        services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a)).ToList() ?? [];
 
     /// <summary>Fires when the host stops; streams and waits end on it so that the silo can drain.</summary>
     public CancellationToken Stopping => lifetime.ApplicationStopping;

@@ -1,3 +1,4 @@
+using Duragent.Agents;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Duragent.Schedules;
@@ -34,37 +35,6 @@ public sealed record SessionList(IReadOnlyList<SessionInfo> Sessions);
 /// <summary><c>GET /api/v1/agents</c>.</summary>
 public sealed record AgentList(IReadOnlyList<AgentSummary> Agents);
 
-/// <summary>One agent of the catalog, valid or not. <see cref="Model"/> is null for an agent that fails to load.</summary>
-public sealed record AgentSummary(
-    string Name,
-    string? Description,
-    string? Version,
-    AgentModelSummary? Model,
-    bool Valid,
-    IReadOnlyList<string> Errors,
-    IReadOnlyList<string> Warnings);
-
-/// <summary>The provider and model of an agent.</summary>
-public sealed record AgentModelSummary(string Provider, string Name);
-
-/// <summary><c>GET /api/v1/agents/{name}</c>: the agent as loaded, without prompt texts or API keys.</summary>
-public sealed record AgentDetail(string ApiVersion, string Kind, AgentMetadataView Metadata, AgentSpecView Spec, IReadOnlyList<string> Warnings);
-
-/// <summary>The agent's <c>metadata</c>.</summary>
-public sealed record AgentMetadataView(string Name, string? Description, string? Version, IReadOnlyDictionary<string, string> Labels);
-
-/// <summary>The parts of the agent's <c>spec</c> that clients may see.</summary>
-public sealed record AgentSpecView(AgentModelView Model, AgentSessionView Session, IReadOnlyList<AgentToolView> Tools);
-
-/// <summary><c>spec.model</c> without <c>api_key_env</c>; <see cref="BaseUrl"/> without user information.</summary>
-public sealed record AgentModelView(string Provider, string Name, double? Temperature, int? MaxInputTokens, int? MaxOutputTokens, string? BaseUrl);
-
-/// <summary><c>spec.session</c>.</summary>
-public sealed record AgentSessionView(OnDisconnect OnDisconnect, int MaxToolIterations, int LlmTimeoutSeconds);
-
-/// <summary>One entry of <c>spec.tools</c>: <c>builtin</c> or <c>cli</c>.</summary>
-public sealed record AgentToolView(string Type, string Name, bool Idempotent);
-
 /// <summary><c>POST /api/v1/sessions/{id}/cancel</c>: false when no turn was running.</summary>
 public sealed record CancelResult(bool Cancelled);
 
@@ -73,9 +43,6 @@ public sealed record StreamTokenResult(string Token, DateTimeOffset ExpiresAt);
 
 /// <summary><c>POST /api/admin/v1/shutdown</c>.</summary>
 public sealed record ShutdownStatus(string Status);
-
-/// <summary><c>POST /api/admin/v1/reload</c>: the number of agents that loaded, and every error of those that did not.</summary>
-public sealed record ReloadResult(int Agents, IReadOnlyList<string> Errors);
 
 /// <summary><c>GET /readyz</c>.</summary>
 public sealed record ReadyStatus(string Status, string WorkspaceHash, string Version, int Pid);

@@ -1,3 +1,4 @@
+using Duragent.Agents;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Duragent.Gateway.Http.Problems;

@@ -37,6 +37,7 @@ public sealed class DuragentWorkspace
         SchedulesDirectory = Path.Combine(sessionsParent, "schedules");
         ScheduleRunsDirectory = Path.Combine(SchedulesDirectory, "runs");
         LogsDirectory = Path.Combine(ConfigDirectory, DefaultDirectoryName, "logs");
+        NodeFile = Path.Combine(ConfigDirectory, DefaultDirectoryName, "run", "node.json");
         Hash = ComputeHash(Directory);
     }
 
@@ -84,6 +85,12 @@ public sealed class DuragentWorkspace
 
     /// <summary>Server logs: always <c>&lt;config dir&gt;/.duragent/logs</c>.</summary>
     public string LogsDirectory { get; }
+
+    /// <summary>
+    /// Where a running server records its pid and endpoints for clients (<c>&lt;config dir&gt;/.duragent/run/node.json</c>):
+    /// the CLI finds the silo's Orleans gateway there.
+    /// </summary>
+    public string NodeFile { get; }
 
     /// <summary>The workspace hash: lowercase SHA-256 hex of the canonical workspace path (see <see cref="ComputeHash"/>).</summary>
     public string Hash { get; }

@@ -83,6 +83,28 @@ public sealed partial class SessionGrain
         UpdateKeepAlive();
     }
 
+    /// <summary>
+    /// Once the session is at rest (no turn, no work): drops what only a turn uses, so that a detached session holds
+    /// as little as possible: the last work's token source (linked to the activation's, which would hold it until
+    /// deactivation), the agent's toolbox and, for a session without followers, the history view
+    /// (<see cref="SessionJournal.ReleaseHistory"/>). The next turn makes them again.
+    /// </summary>
+    private void ReleaseTurnResources()
+    {
+        if (IsWorkRunning || State.Turn is not null)
+        {
+            return;
+        }
+
+        _workCts?.Dispose();
+        _workCts = null;
+        _toolbox = null;
+        if (_attached == 0 && _openStreams == 0)
+        {
+            Journal.ReleaseHistory();
+        }
+    }
+
     private void CountRunning(bool running)
     {
         if (running && !_countedRunning)
@@ -120,8 +142,11 @@ public sealed partial class SessionGrain
                 }
             });
         }
-        catch (Exception ex) when (ex is SiloUnavailableException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is SiloUnavailableException or ObjectDisposedException
+            || (ex is InvalidOperationException && _deactivating.IsCancellationRequested))
         {
+            // The activation ended under the result (the post found no activation, or a disposed one). Any other
+            // InvalidOperationException is a broken invariant of the turn: it is logged as a failure below.
             LogTurnDropped(_logger, ex, SessionId);
         }
         catch (Exception ex)

@@ -242,6 +242,7 @@ public sealed partial class SessionGrain
         _pauseRequested = false;
         await Wakeups.CancelAsync(TurnReminder);
         await ScheduleExpiryAsync();
+        ReleaseTurnResources();
         return false;
     }
 
@@ -291,5 +292,6 @@ public sealed partial class SessionGrain
         await RecordAsync(events);
         await Wakeups.CancelAsync(TurnReminder);
         await ScheduleExpiryAsync();
+        ReleaseTurnResources();
     }
 }

@@ -417,6 +417,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
 
         await Wakeups.CancelAsync(TurnReminder);
         await ScheduleExpiryAsync();
+        ReleaseTurnResources();
         return true;
     }
 

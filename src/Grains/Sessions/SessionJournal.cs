@@ -173,6 +173,33 @@ internal sealed class SessionJournal(
         }
     }
 
+    /// <summary>
+    /// The longest log whose history view a session at rest drops (<see cref="ReleaseHistory"/>): 1,000 events, which
+    /// the next turn rebuilds in ~3–4 ms (docs/benchmarks.md, session resume). A longer session keeps its view: its
+    /// rebuild would cost each turn of a client that does not hold a stream open more than the memory saves.
+    /// </summary>
+    public const int ReleaseHistoryMaxEvents = 1000;
+
+    /// <summary>
+    /// At rest, drops the history view (conversation, deferred messages, idempotency keys: most of an idle session's
+    /// memory) when the log can rebuild it (<see cref="EnsureHistoryAsync"/>): the log holds every event, the snapshot
+    /// does not carry the view, and the log is at most <see cref="ReleaseHistoryMaxEvents"/> events long. The state is
+    /// then the same as after an activation from the snapshot. True when it was dropped.
+    /// </summary>
+    public bool ReleaseHistory()
+    {
+        if (!State.HistoryLoaded || !_logComplete || State.HistoryInSnapshot || State.LastSeq > ReleaseHistoryMaxEvents)
+        {
+            return false;
+        }
+
+        State.HistoryLoaded = false;
+        State.Conversation = [];
+        State.Deferred = [];
+        State.RecentClientMessages = [];
+        return true;
+    }
+
     /// <summary>Up to <paramref name="limit"/> stored events after <paramref name="afterSeq"/>.</summary>
     public async Task<StoredEventsPage> PageAsync(long afterSeq, int limit, CancellationToken cancellationToken)
     {

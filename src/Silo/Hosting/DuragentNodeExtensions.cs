@@ -3,9 +3,11 @@ using System.Net.Sockets;
 using Duragent.Agents;
 using Duragent.Configuration;
 using Duragent.Llm;
+using Duragent.Node;
 using Duragent.Schedules;
 using Duragent.Sessions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
@@ -60,6 +62,7 @@ public static class DuragentNodeExtensions
         QuietOrleansLogs(builder.Logging);
 
         builder.Services.AddDuragentDomain(workspace, node);
+        builder.Services.AddHostedService<NodeEndpointFile>();
         return builder;
     }
 
@@ -83,6 +86,8 @@ public static class DuragentNodeExtensions
             node?.ConfigureSessions?.Invoke(o);
         });
         services.AddDuragentSchedules(node?.ConfigureSchedules, config.Schedules);
+        services.TryAddSingleton<INodeLifetime, HostNodeLifetime>();
+        services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         return services;
     }
 

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using System.Text;
 using Duragent.Agents;
+using Duragent.Node;
 using Duragent.Schedules;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
@@ -265,6 +266,28 @@ public sealed class GrainBoundarySerializationTests : IDisposable
         AssertExceptionCrosses(new StorageUnavailableException("read-only", StorageFault.ReadOnly, null, null));
         AssertExceptionCrosses(new StorageCorruptedException("not a JSON object", "/data/sessions/s1/events.log", 17, inner));
         AssertExceptionCrosses(new StorageCorruptedException("sequence gap"));
+        AssertExceptionCrosses(new NodeStoppingException("The server (pid 7) is already stopping."));
+    }
+
+    [Fact]
+    public void NodeAndAgentViews_SurviveSerializerAndCopier()
+    {
+        AssertCrosses(new NodeStatus("0.1.0", 4242, "abc123", "/srv/ws/.duragent", "127.0.0.1:11111@42", "127.0.0.1:30000",
+            new List<string> { "http://127.0.0.1:8080" }, T0, Stopping: true, AttachedClients: 3, RunningTurns: 1));
+        AssertCrosses(new NodeStatus("0.1.0", 1, "h", "/w", "s", null, new List<string>(), T0, false, 0, 0));
+        var detail = new AgentDetail("duragent/v1alpha1", "Agent",
+            new AgentMetadataView("helper", "Helps", "1.2", new Dictionary<string, string> { ["team"] = "ops" }),
+            new AgentSpecView(
+                new AgentModelView("openai", "gpt-5", 0.2, 1000, null, "https://api.example.com/v1"),
+                new AgentSessionView(OnDisconnect.Pause, 12, 90),
+                new List<AgentToolView> { new("builtin", "bash", false), new("cli", "grep", true) }),
+            new List<string> { "agent.yaml:3:1: unknown key" });
+        AssertCrosses(detail);
+        AssertCrosses(new AgentSummary("helper", "Helps", "1.2", new AgentModelSummary("openai", "gpt-5"), true, new List<string>(), new List<string> { "w" }));
+        AssertCrosses(new AgentSummary("broken", null, null, null, false, new List<string> { "agent.yaml:1:1: bad" }, new List<string>()));
+        AssertCrosses(new AgentLookup("helper", true, detail, new List<string>()));
+        AssertCrosses(new AgentLookup("nobody", false, null, new List<string>()));
+        AssertCrosses(new ReloadResult(2, new List<string> { "broken: agent.yaml:1:1: bad" }));
     }
 
     [Fact]

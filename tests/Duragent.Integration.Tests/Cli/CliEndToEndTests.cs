@@ -47,7 +47,8 @@ public sealed partial class CliEndToEndTests
         try
         {
             var serve = await ws.ServeAsync();
-            var first = ws.Start("--server", ws.BaseUrl.ToString(), "chat", "-a", "assistant");
+            // --gateway: the client never starts a server; it reconnects to the same gateway once the silo is back.
+            var first = ws.Start("--gateway", ws.Gateway, "chat", "-a", "assistant");
             await first.Stdin.WriteLineAsync("hello");
             await first.WaitForStdoutAsync("First answer\n", Wait);
             await first.Stdin.WriteLineAsync("second question");
@@ -144,26 +145,67 @@ public sealed partial class CliEndToEndTests
     }
 
     [Fact]
-    public async Task ApiToken_IsSentWhenConfigured()
+    public async Task ApiToken_GuardsHttp_TheCliGoesThroughTheLoopbackOrleansGateway()
     {
         const string Token = "test-api-token-0123456789";
         await using var ws = await CliWorkspace.CreateAsync(apiToken: Token);
         ws.Llm.Enqueue(FakeResponse.Text("authorized"));
         await ws.ServeAsync();
 
-        var fromConfig = await ws.RunAsync("hi\n/exit\n", "chat");
-        ws.Environment["DURAGENT_API_TOKEN"] = "wrong-token-0123456789";
-        var wrong = await ws.RunAsync(string.Empty, "session", "list");
-        ws.Environment["DURAGENT_API_TOKEN"] = Token;
-        await File.WriteAllTextAsync(ws.ConfigFile, (await File.ReadAllTextAsync(ws.ConfigFile)).Replace($"  api_token: {Token}\n", string.Empty, StringComparison.Ordinal));
-        var fromEnvironment = await ws.RunAsync(string.Empty, "--server", ws.BaseUrl.ToString(), "session", "list");
+        var chat = await ws.RunAsync("hi\n/exit\n", "chat");
+        var viaGateway = await ws.RunAsync(string.Empty, "--gateway", ws.Gateway, "session", "list");
+        using var http = new HttpClient();
+        using var anonymous = await http.GetAsync(new Uri(ws.BaseUrl, "api/v1/sessions"));
 
-        Assert.True(fromConfig.ExitCode == 0, fromConfig.ToString());
-        Assert.Contains("authorized\n", fromConfig.Stdout, StringComparison.Ordinal);
-        Assert.Equal(1, wrong.ExitCode);
-        Assert.Contains("401 Unauthorized", wrong.Stderr, StringComparison.Ordinal);
-        Assert.True(fromEnvironment.ExitCode == 0, fromEnvironment.ToString());
-        Assert.Contains(SessionId(fromConfig.Stdout), fromEnvironment.Stdout, StringComparison.Ordinal);
+        Assert.True(chat.ExitCode == 0, chat.ToString());
+        Assert.Contains("authorized\n", chat.Stdout, StringComparison.Ordinal);
+        Assert.True(viaGateway.ExitCode == 0, viaGateway.ToString());
+        Assert.Contains(SessionId(chat.Stdout), viaGateway.Stdout, StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task ServeStatusAndStop_FindTheWorkspacesServer_ThroughItsNodeFile()
+    {
+        await using var ws = await CliWorkspace.CreateAsync();
+        var serve = await ws.ServeAsync();
+        var nodeFile = Path.Combine(ws.Directory, ".duragent", "run", "node.json");
+
+        var status = await ws.RunAsync(string.Empty, "serve", "status");
+        var stop = await ws.RunAsync(string.Empty, "serve", "stop");
+        var exited = await serve.WaitForExitAsync(Wait, "the stopped server");
+        var after = await ws.RunAsync(string.Empty, "serve", "status");
+
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains($"PID:       {serve.Pid}", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains("(this workspace)", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Gateway:   {ws.Gateway} (Orleans)", status.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"HTTP:      http://127.0.0.1:{ws.Port}", status.Stdout, StringComparison.Ordinal);
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Contains("Server stopped.", stop.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, exited.ExitCode);
+        Assert.False(File.Exists(nodeFile), "A server that stopped cleanly removes its node file.");
+        Assert.Equal(1, after.ExitCode);
+        Assert.Contains("No server running", after.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StaleNodeFile_OfAKilledServer_IsIgnored_AndANewServerStarts()
+    {
+        await using var ws = await CliWorkspace.CreateAsync();
+        ws.Llm.Enqueue(FakeResponse.Text("after the crash"));
+        var serve = await ws.ServeAsync();
+        await serve.KillAsync();
+        var nodeFile = Path.Combine(ws.Directory, ".duragent", "run", "node.json");
+        Assert.True(File.Exists(nodeFile), "kill -9 leaves the node file behind");
+
+        var chat = await ws.RunAsync("hi\n/exit\n", "chat");
+
+        Assert.True(chat.ExitCode == 0, chat.ToString());
+        Assert.Contains("after the crash\n", chat.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Starting a server for this workspace", chat.Stderr, StringComparison.Ordinal);
+        var pid = await ws.FindServerPidAsync();
+        Assert.NotEqual(serve.Pid, pid);
     }
 
     [Fact]
@@ -263,7 +305,7 @@ public sealed partial class CliEndToEndTests
             var sessionId = SessionId(chat.Stdout);
 
             // The only attached client vanishes mid-turn: on_disconnect pause parks the turn.
-            using var observer = new Duragent.Cli.Client.DuragentClient(ws.BaseUrl);
+            using var observer = new Duragent.Integration.Tests.Http.HttpApiClient(ws.BaseUrl);
             using var watch = new CancellationTokenSource(Wait);
             var paused = WaitForStatusAsync(observer, sessionId, Duragent.Sessions.SessionStatus.Paused, watch.Token);
             await chat.KillAsync();
@@ -286,9 +328,9 @@ public sealed partial class CliEndToEndTests
         }
     }
 
-    private static async Task WaitForStatusAsync(Duragent.Cli.Client.DuragentClient client, string sessionId, Duragent.Sessions.SessionStatus status, CancellationToken cancellationToken)
+    private static async Task WaitForStatusAsync(Duragent.Integration.Tests.Http.HttpApiClient client, string sessionId, Duragent.Sessions.SessionStatus status, CancellationToken cancellationToken)
     {
-        var options = new Duragent.Cli.Client.EventStreamOptions { Attach = false };
+        var options = new Duragent.Integration.Tests.Http.HttpStreamOptions { Attach = false };
         await foreach (var envelope in client.StreamEventsAsync(sessionId, options, cancellationToken))
         {
             if (envelope.Event is Duragent.Sessions.Events.StatusChanged changed && changed.To == status)

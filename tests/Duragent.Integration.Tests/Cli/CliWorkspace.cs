@@ -27,6 +27,7 @@ internal sealed class CliWorkspace : IAsyncDisposable
         System.IO.Directory.CreateDirectory(Home);
         System.IO.Directory.CreateDirectory(Path.Combine(Directory, ".duragent", "agents", "assistant"));
         Port = FreePort.Get();
+        GatewayPort = FreePort.Get();
     }
 
     public FakeLlmServer Llm { get; }
@@ -39,6 +40,12 @@ internal sealed class CliWorkspace : IAsyncDisposable
     public int Port { get; }
 
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+
+    /// <summary>The silo's Orleans client gateway port (<c>runtime.gateway_port</c>), fixed so that it stays across restarts.</summary>
+    public int GatewayPort { get; }
+
+    /// <summary><c>127.0.0.1:&lt;GatewayPort&gt;</c>, for <c>--gateway</c>.</summary>
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
 
     public string ConfigFile => Path.Combine(Directory, "duragent.yaml");
 
@@ -54,7 +61,8 @@ internal sealed class CliWorkspace : IAsyncDisposable
         var workspace = new CliWorkspace(llm);
         var config = $"server:\n  host: 127.0.0.1\n  port: {workspace.Port}\n" +
             (apiToken is null ? string.Empty : $"  api_token: {apiToken}\n") +
-            $"client:\n  idle_shutdown_seconds: {idleShutdownSeconds}\n";
+            $"client:\n  idle_shutdown_seconds: {idleShutdownSeconds}\n" +
+            $"runtime:\n  gateway_port: {workspace.GatewayPort}\n";
         await File.WriteAllTextAsync(workspace.ConfigFile, config);
         var agent = $"""
             apiVersion: duragent/v1alpha1

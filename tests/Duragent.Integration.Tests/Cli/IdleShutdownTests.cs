@@ -50,6 +50,30 @@ public sealed class IdleShutdownTests
         Assert.True(RequestActivity.Counts("/api/v1/sessions"));
     }
 
+    [Fact]
+    public void IsIdle_BeforeTheFirstClient_WaitsTheFirstClientGrace_ThenTheIdleTime()
+    {
+        var clock = new FakeTimeProvider();
+        var start = clock.GetUtcNow();
+        var activity = new FakeActivity { LastActive = start };
+        var requests = new RequestActivity(clock);
+        var grace = TimeSpan.FromSeconds(15);
+
+        clock.Advance(TimeSpan.FromSeconds(14));
+        Assert.False(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle, grace));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle, grace));
+
+        // Once a client called, the plain idle time applies again.
+        requests.Begin();
+        requests.End();
+        clock.Advance(Idle);
+        Assert.True(IdleShutdownService.IsIdle(activity, requests, start, clock.GetUtcNow(), Idle, grace));
+
+        // A grace shorter than the idle time changes nothing.
+        Assert.True(IdleShutdownService.IsIdle(activity, new RequestActivity(clock), start, clock.GetUtcNow() + Idle, Idle, TimeSpan.FromSeconds(5)));
+    }
+
     [Theory]
     [InlineData(1, 250)]
     [InlineData(2, 500)]

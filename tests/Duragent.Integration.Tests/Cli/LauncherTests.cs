@@ -1,7 +1,7 @@
 using Duragent.Cli;
-using Duragent.Cli.Client;
 using Duragent.Cli.Launcher;
 using Duragent.Configuration;
+using Duragent.Node;
 using Duragent.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +19,7 @@ public sealed class LauncherTests : IDisposable
     {
         var workspace = Workspace(port: 4242, idleSeconds: 60);
 
-        var command = new ServerLauncher(workspace, ClientCredentials.None).BuildServeCommand();
+        var command = new ServerLauncher(workspace).BuildServeCommand();
 
         var dll = command.ToList().IndexOf(Path.Combine(AppContext.BaseDirectory, "duragent.dll"));
         Assert.True(dll <= 1, string.Join(' ', command));
@@ -31,22 +31,41 @@ public sealed class LauncherTests : IDisposable
     [Fact]
     public void ServeCommand_WithIdleShutdownOff_RunsUntilStopped()
     {
-        var command = new ServerLauncher(Workspace(port: 4242, idleSeconds: 0), ClientCredentials.None).BuildServeCommand();
+        var command = new ServerLauncher(Workspace(port: 4242, idleSeconds: 0)).BuildServeCommand();
 
         Assert.DoesNotContain("--ephemeral", command);
     }
 
     [Fact]
-    public async Task ServerOfThisWorkspace_IsReused_NothingStarted()
+    public void NodeFile_Garbage_Truncated_Oversized_OrIncomplete_IsNoServer()
     {
-        var port = FreePort.Get();
-        var workspace = Workspace(port, 300);
-        await using var server = await FakeHttpServer.StartAsync(app =>
-            app.MapGet("/readyz", () => Results.Json(new { status = "ok", workspace_hash = workspace.Hash, version = "0.1.0", pid = 1 })), port);
+        var workspace = Workspace(FreePort.Get(), 300);
+        Directory.CreateDirectory(Path.GetDirectoryName(workspace.NodeFile)!);
+        foreach (var content in new[] { "", "not json", "{\"pid\": 12, \"gateway\": \"127.0.0.1:", "{\"pid\": 0, \"silo\": \"s\", \"gateway\": \"127.0.0.1:1\", \"workspace_hash\": \"h\"}",
+            "{\"pid\": 12}", "[1,2,3]", new string(' ', 70 * 1024) + "{}" })
+        {
+            File.WriteAllText(workspace.NodeFile, content);
+            Assert.Null(NodeEndpoint.TryRead(workspace.NodeFile));
+        }
 
-        await new ServerLauncher(workspace, ClientCredentials.None).EnsureServerAsync(CancellationToken.None);
+        Assert.Null(NodeEndpoint.TryRead(Path.Combine(_dir.Path, "missing.json")));
+    }
 
-        Assert.False(File.Exists(workspace.ServerLogFile(port)));
+    [Fact]
+    public void NodeFile_OfADeadProcess_IsReadButItsProcessIsGone()
+    {
+        var workspace = Workspace(FreePort.Get(), 300);
+        Directory.CreateDirectory(Path.GetDirectoryName(workspace.NodeFile)!);
+        using var gone = System.Diagnostics.Process.Start("true")!;
+        gone.WaitForExit();
+        File.WriteAllText(workspace.NodeFile, $$"""{"pid": {{gone.Id}}, "silo": "127.0.0.1:1@1", "gateway": "127.0.0.1:9", "http": [], "workspace_hash": "{{workspace.Hash}}", "version": "0.1.0", "started_at": "2026-01-01T00:00:00Z"}""");
+
+        var node = NodeEndpoint.TryRead(workspace.NodeFile);
+
+        Assert.NotNull(node);
+        Assert.Equal("127.0.0.1:9", node.GatewayEndPoint?.ToString());
+        Assert.False(node.ProcessExists());
+        Assert.True(new NodeEndpoint(Environment.ProcessId, "s", "127.0.0.1:9", [], "h", "v", DateTimeOffset.UtcNow).ProcessExists());
     }
 
     [Fact]
@@ -57,7 +76,7 @@ public sealed class LauncherTests : IDisposable
         await using var server = await FakeHttpServer.StartAsync(app =>
             app.MapGet("/readyz", () => Results.Json(new { status = "ok", workspace_hash = new string('f', 64), version = "0.1.0", pid = 1 })), port);
 
-        var error = await Assert.ThrowsAsync<CliException>(() => new ServerLauncher(workspace, ClientCredentials.None).EnsureServerAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<CliException>(() => new ServerLauncher(workspace).ConnectAsync(CancellationToken.None));
 
         Assert.Contains($"The server on port {port} serves a different workspace", error.Message, StringComparison.Ordinal);
         Assert.Contains("duragent serve stop", error.Message, StringComparison.Ordinal);

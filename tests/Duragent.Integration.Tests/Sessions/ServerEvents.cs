@@ -1,4 +1,4 @@
-using Duragent.Cli.Client;
+using Duragent.Integration.Tests.Http;
 using Duragent.Sessions;
 
 namespace Duragent.Integration.Tests.Sessions;
@@ -7,7 +7,7 @@ namespace Duragent.Integration.Tests.Sessions;
 internal static class ServerEvents
 {
     /// <summary>Every stored event of the session, page by page.</summary>
-    public static async Task<List<SessionEventEnvelope>> AllAsync(DuragentClient client, string sessionId)
+    public static async Task<List<SessionEventEnvelope>> AllAsync(HttpApiClient client, string sessionId)
     {
         var all = new List<SessionEventEnvelope>();
         long after = 0;
@@ -24,12 +24,12 @@ internal static class ServerEvents
     }
 
     /// <summary>The first event (replayed from seq 0, then live) that <paramref name="match"/> accepts.</summary>
-    public static async Task<SessionEventEnvelope> WaitForAsync(DuragentClient client, string sessionId, Func<SessionEventEnvelope, bool> match, string what, TimeSpan timeout)
+    public static async Task<SessionEventEnvelope> WaitForAsync(HttpApiClient client, string sessionId, Func<SessionEventEnvelope, bool> match, string what, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await foreach (var e in client.StreamEventsAsync(sessionId, new EventStreamOptions { AfterSeq = 0, Attach = false }, cts.Token))
+            await foreach (var e in client.StreamEventsAsync(sessionId, new HttpStreamOptions { AfterSeq = 0, Attach = false }, cts.Token))
             {
                 if (match(e))
                 {

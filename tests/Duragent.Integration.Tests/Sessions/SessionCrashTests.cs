@@ -1,5 +1,5 @@
 using System.Globalization;
-using Duragent.Cli.Client;
+using Duragent.Integration.Tests.Http;
 using Duragent.FakeLlm;
 using Duragent.Integration.Tests.Cli;
 using Duragent.Sessions;
@@ -33,7 +33,7 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
         }
 
         ws.Llm.Enqueue(FakeResponse.Text("Here", " is", " the", " answer."));
-        using var client = new DuragentClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         var acknowledged = new List<string> { (await client.SendMessageAsync(session.SessionId, "question 0")).MessageId };
@@ -90,7 +90,7 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
         }
 
         ws.Llm.Enqueue(FakeResponse.Text("Gave up on the slow command."));
-        using var client = new DuragentClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         await client.SendMessageAsync(session.SessionId, "run the slow command");

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Duragent.Cli.Client;
+namespace Duragent.Integration.Tests.Http;
 
 /// <summary>
 /// The server answered with an error. <see cref="Message"/> is the problem's detail (or title), ready to print;

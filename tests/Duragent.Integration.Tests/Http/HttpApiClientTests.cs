@@ -1,13 +1,14 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Duragent.Cli.Client;
+using Duragent.Integration.Tests.Cli;
+using Duragent.Integration.Tests.Http;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace Duragent.Integration.Tests.Cli;
+namespace Duragent.Integration.Tests.Http;
 
 public sealed class DuragentClientTests
 {
@@ -35,7 +36,7 @@ public sealed class DuragentClientTests
                 return Results.Text("""{"status":"ok","workspace_hash":"abc","version":"0.1.0","pid":42}""", "application/json");
             });
         });
-        using var client = new DuragentClient(server.BaseUrl, new ClientCredentials("api-token-1234567890", "admin-token-1234567890"));
+        using var client = new HttpApiClient(server.BaseUrl, new HttpCredentials("api-token-1234567890", "admin-token-1234567890"));
 
         Assert.Empty(await client.ListSessionsAsync());
         Assert.Equal(2, (await client.ReloadAgentsAsync()).Agents);
@@ -56,7 +57,7 @@ public sealed class DuragentClientTests
         };
         var environment = new Dictionary<string, string> { ["DURAGENT_API_TOKEN"] = "env-api" };
 
-        var credentials = ClientCredentials.Resolve(config, name => environment.GetValueOrDefault(name));
+        var credentials = HttpCredentials.Resolve(config, name => environment.GetValueOrDefault(name));
 
         Assert.Equal("env-api", credentials.ApiToken);
         Assert.Equal("config-admin", credentials.AdminToken);
@@ -69,7 +70,7 @@ public sealed class DuragentClientTests
     {
         await using var server = await FakeHttpServer.StartAsync(app =>
             app.MapGet("/api/v1/sessions/{id}", (HttpContext c, string id) => FakeHttpServer.WriteProblemAsync(c, 404, "session_not_found", $"Session '{id}' does not exist.")));
-        using var client = new DuragentClient(server.BaseUrl);
+        using var client = new HttpApiClient(server.BaseUrl);
 
         var error = await Assert.ThrowsAsync<DuragentApiException>(() => client.GetSessionAsync("session_x"));
 
@@ -83,7 +84,7 @@ public sealed class DuragentClientTests
     {
         await using var server = await FakeHttpServer.StartAsync(app =>
             app.MapGet("/api/v1/agents", (HttpContext c) => FakeHttpServer.WriteProblemAsync(c, 401, "unauthorized", "A bearer token is required.")));
-        using var client = new DuragentClient(server.BaseUrl);
+        using var client = new HttpApiClient(server.BaseUrl);
 
         var error = await Assert.ThrowsAsync<DuragentApiException>(() => client.ListAgentsAsync());
 
@@ -105,7 +106,7 @@ public sealed class DuragentClientTests
                     ? Results.Text("""{"turn_id":"turn_1","status":"awaiting_approval","pending_approval":{"turn_id":"turn_1","call_id":"c1","tool":"bash","command":"ls","arguments":"{}","requested_at":"2026-01-01T00:00:00Z"},"last_seq":9}""", "application/json")
                     : Results.Text("""{"message_id":"msg_1","seq":4,"turn_id":"turn_1","started_turn":true}""", "application/json", statusCode: 202);
             }));
-        using var client = new DuragentClient(server.BaseUrl);
+        using var client = new HttpApiClient(server.BaseUrl);
 
         var accepted = await client.SendMessageAsync("session_1", "hi", "client-1");
         Assert.Equal("""{"content":"hi","client_message_id":"client-1"}""", body);
@@ -121,9 +122,9 @@ public sealed class DuragentClientTests
     [Fact]
     public async Task Unreachable_ThrowsServerUnavailable()
     {
-        using var client = new DuragentClient(new Uri($"http://127.0.0.1:{FreePort.Get()}/"));
+        using var client = new HttpApiClient(new Uri($"http://127.0.0.1:{FreePort.Get()}/"));
 
-        var error = await Assert.ThrowsAsync<ServerUnavailableException>(() => client.GetReadinessAsync());
+        var error = await Assert.ThrowsAsync<HttpServerUnavailableException>(() => client.GetReadinessAsync());
 
         Assert.Contains("Cannot reach the Duragent server", error.Message, StringComparison.Ordinal);
         Assert.False(await client.IsAliveAsync());
@@ -170,9 +171,9 @@ public sealed class DuragentClientTests
 
                 await Task.Delay(Timeout.Infinite, c.RequestAborted);
             }));
-        using var client = new DuragentClient(server.BaseUrl);
+        using var client = new HttpApiClient(server.BaseUrl);
         var disconnects = 0;
-        var options = new EventStreamOptions
+        var options = new HttpStreamOptions
         {
             AfterSeq = 0,
             InitialRetryDelay = TimeSpan.FromMilliseconds(10),
@@ -200,9 +201,9 @@ public sealed class DuragentClientTests
     [Fact]
     public async Task Stream_GivesUpAfterMaxReconnectAttempts()
     {
-        using var client = new DuragentClient(new Uri($"http://127.0.0.1:{FreePort.Get()}/"));
+        using var client = new HttpApiClient(new Uri($"http://127.0.0.1:{FreePort.Get()}/"));
         var attempts = new List<int>();
-        var options = new EventStreamOptions
+        var options = new HttpStreamOptions
         {
             MaxReconnectAttempts = 2,
             InitialRetryDelay = TimeSpan.FromMilliseconds(1),
@@ -218,7 +219,7 @@ public sealed class DuragentClientTests
 
         Assert.Equal([1, 2], attempts);
         Assert.Contains("2 reconnection attempts failed", error.Message, StringComparison.Ordinal);
-        Assert.IsType<ServerUnavailableException>(error.InnerException);
+        Assert.IsType<HttpServerUnavailableException>(error.InnerException);
     }
 
     [Fact]
@@ -226,11 +227,11 @@ public sealed class DuragentClientTests
     {
         await using var server = await FakeHttpServer.StartAsync(app =>
             app.MapGet("/api/v1/sessions/{id}/stream", (HttpContext c) => FakeHttpServer.WriteProblemAsync(c, 404, "session_not_found", "gone")));
-        using var client = new DuragentClient(server.BaseUrl);
+        using var client = new HttpApiClient(server.BaseUrl);
 
         var error = await Assert.ThrowsAsync<DuragentApiException>(async () =>
         {
-            await foreach (var _ in client.StreamEventsAsync("session_1", new EventStreamOptions()))
+            await foreach (var _ in client.StreamEventsAsync("session_1", new HttpStreamOptions()))
             {
             }
         });
@@ -245,7 +246,7 @@ public sealed class DuragentClientTests
         var line2 = Encoding.UTF8.GetString(SessionJson.SerializeEnvelope(2, Now, new UserMessage("msg_1", "héllo \"x\"")));
         await using var server = await FakeHttpServer.StartAsync(app =>
             app.MapGet("/api/v1/sessions/{id}/events", () => Results.Text($$"""{"events":[{{line1}},{{line2}}],"next_after":2,"has_more":false}""", "application/json")));
-        using var client = new DuragentClient(server.BaseUrl);
+        using var client = new HttpApiClient(server.BaseUrl);
 
         var page = await client.GetEventsAsync("session_1", 0);
 

@@ -13,6 +13,10 @@ public sealed class OpenApiTests
         ("/api/v1/sessions/{id}/messages", "get"), ("/api/v1/sessions/{id}/messages", "post"),
         ("/api/v1/sessions/{id}/events", "get"), ("/api/v1/sessions/{id}/stream", "get"), ("/api/v1/sessions/{id}/stream-token", "post"),
         ("/api/v1/sessions/{id}/approvals", "post"), ("/api/v1/sessions/{id}/cancel", "post"), ("/api/v1/sessions/{id}/resume", "post"),
+        ("/api/v1/schedules", "get"), ("/api/v1/schedules", "post"),
+        ("/api/v1/schedules/{id}", "get"), ("/api/v1/schedules/{id}", "put"), ("/api/v1/schedules/{id}", "delete"),
+        ("/api/v1/schedules/{id}/pause", "post"), ("/api/v1/schedules/{id}/resume", "post"), ("/api/v1/schedules/{id}/run", "post"),
+        ("/api/v1/schedules/{id}/runs", "get"),
         ("/api/admin/v1/shutdown", "post"), ("/api/admin/v1/reload", "post"), ("/api/admin/v1/reload-agents", "post"),
     ];
 

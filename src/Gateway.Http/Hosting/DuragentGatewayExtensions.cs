@@ -97,6 +97,7 @@ public static class DuragentGatewayExtensions
         app.MapHealthEndpoints();
         app.MapAgentsApi();
         app.MapSessionsApi();
+        app.MapSchedulesApi();
         app.MapMessagesApi();
         app.MapEventsApi();
         app.MapAdminApi();

@@ -1,6 +1,7 @@
 using Duragent.Agents;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using Duragent.Schedules;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 
@@ -54,3 +55,32 @@ public sealed record VersionInfo(string Version, string Commit, string BuildDate
 /// <c>type</c> and the event's fields). Pass <see cref="NextAfter"/> as <c>after</c> to read on.
 /// </summary>
 public sealed record SessionEventsPage(IReadOnlyList<JsonElement> Events, long NextAfter, bool HasMore);
+
+/// <summary>
+/// <c>POST /api/v1/schedules</c> and <c>PUT /api/v1/schedules/{id}</c>: the fields of <see cref="ScheduleSpec"/>
+/// (see docs/schedules.md); <c>agent</c>, <c>text</c> and one of <c>at</c>, <c>every</c>, <c>cron</c> are required.
+/// </summary>
+/// <param name="ScheduleId">The id to use instead of a generated <c>sched_&lt;ULID&gt;</c> (create only).</param>
+public sealed record ScheduleRequest(
+    [property: Required] string? Agent,
+    [property: Required] string? Text,
+    SchedulePayload? Payload = null,
+    string? At = null,
+    string? Every = null,
+    string? Cron = null,
+    string? TimeZone = null,
+    DateTimeOffset? Anchor = null,
+    string? Session = null,
+    CatchUpPolicy? CatchUp = null,
+    string? Grace = null,
+    int? MaxConcurrent = null,
+    BusyPolicy? OnBusy = null,
+    int? MaxAttempts = null,
+    string? Description = null,
+    string? ScheduleId = null);
+
+/// <summary><c>GET /api/v1/schedules</c>.</summary>
+public sealed record ScheduleList(IReadOnlyList<ScheduleInfo> Schedules);
+
+/// <summary><c>GET /api/v1/schedules/{id}/runs</c>: newest first.</summary>
+public sealed record ScheduleRunList(IReadOnlyList<ScheduleRun> Runs);

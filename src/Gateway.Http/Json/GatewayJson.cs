@@ -21,6 +21,10 @@ public static class GatewayJson
             options.Converters.Add(converter);
         }
 
+        options.Converters.Add(new SnakeCaseEnumConverter<Duragent.Schedules.SchedulePayload>());
+        options.Converters.Add(new SnakeCaseEnumConverter<Duragent.Schedules.CatchUpPolicy>());
+        options.Converters.Add(new SnakeCaseEnumConverter<Duragent.Schedules.BusyPolicy>());
+        options.Converters.Add(new SnakeCaseEnumConverter<Duragent.Schedules.ScheduleRunStatus>());
         options.TypeInfoResolverChain.Insert(0, GatewayJsonContext.Default);
         options.TypeInfoResolverChain.Insert(1, SessionJsonContext.Default);
     }

@@ -2,6 +2,7 @@ using Duragent.Agents;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Duragent.Gateway.Http.Problems;
+using Duragent.Schedules;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 
@@ -16,7 +17,9 @@ namespace Duragent.Gateway.Http.Json;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     UseStringEnumConverter = true,
-    Converters = [typeof(SnakeCaseEnumConverter<OnDisconnect>), typeof(SnakeCaseEnumConverter<ApprovalChoice>), typeof(SnakeCaseEnumConverter<SessionStatus>)])]
+    Converters = [typeof(SnakeCaseEnumConverter<OnDisconnect>), typeof(SnakeCaseEnumConverter<ApprovalChoice>), typeof(SnakeCaseEnumConverter<SessionStatus>),
+        typeof(SnakeCaseEnumConverter<SchedulePayload>), typeof(SnakeCaseEnumConverter<CatchUpPolicy>), typeof(SnakeCaseEnumConverter<BusyPolicy>),
+        typeof(SnakeCaseEnumConverter<ScheduleRunStatus>)])]
 [JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(CreateSessionRequest))]
 [JsonSerializable(typeof(SendMessageRequest))]
@@ -31,5 +34,10 @@ namespace Duragent.Gateway.Http.Json;
 [JsonSerializable(typeof(ReadyStatus))]
 [JsonSerializable(typeof(VersionInfo))]
 [JsonSerializable(typeof(SessionEventsPage))]
+[JsonSerializable(typeof(ScheduleRequest))]
+[JsonSerializable(typeof(ScheduleInfo))]
+[JsonSerializable(typeof(ScheduleList))]
+[JsonSerializable(typeof(ScheduleRun))]
+[JsonSerializable(typeof(ScheduleRunList))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,5 +1,6 @@
 using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
+using Duragent.Schedules;
 using Duragent.Sessions;
 using Duragent.Storage;
 using Microsoft.AspNetCore.Http;
@@ -50,6 +51,10 @@ internal sealed class GatewayErrorMiddleware(RequestDelegate next, ILogger<Gatew
                 return api.Problem;
             case SessionException session:
                 return ApiProblem.Of(session.Code, session.Message);
+            case ScheduleInvalidException invalid:
+                return ApiProblem.Of(invalid.Code, invalid.Message, [$"{invalid.Field}: {invalid.Problem}"]);
+            case ScheduleException schedule:
+                return ApiProblem.Of(schedule.Code, schedule.Message);
             case BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge:
                 return JsonBody.TooLarge(context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize);
             case BadHttpRequestException bad:

@@ -39,6 +39,15 @@ public static class ProblemCodes
     /// <summary>404: no agent with that name exists.</summary>
     public const string AgentNotFound = "agent_not_found";
 
+    /// <summary>404: no schedule with that id exists.</summary>
+    public const string ScheduleNotFound = "schedule_not_found";
+
+    /// <summary>409: the request does not fit the schedule's state (exists already; run now at its concurrency cap).</summary>
+    public const string ScheduleConflict = "schedule_conflict";
+
+    /// <summary>400: the schedule is invalid (bad cron, past <c>at</c>, unknown time zone, zero interval…); the detail names the field.</summary>
+    public const string InvalidSchedule = "invalid_schedule";
+
     /// <summary>405: the route exists but not for this method.</summary>
     public const string MethodNotAllowed = "method_not_allowed";
 
@@ -90,11 +99,11 @@ public static class ProblemCodes
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The HTTP status of a session error code (<see cref="Duragent.Sessions.SessionException.Code"/>); 400 for codes not listed.</summary>
+    /// <summary>The HTTP status of a session or schedule error code (<see cref="Duragent.Sessions.SessionException.Code"/>); 400 for codes not listed.</summary>
     public static int StatusOf(string code) => code switch
     {
-        SessionNotFound or AgentNotFound or NotFound => 404,
-        SessionConflict or ShuttingDown => 409,
+        SessionNotFound or AgentNotFound or NotFound or ScheduleNotFound => 404,
+        SessionConflict or ShuttingDown or ScheduleConflict => 409,
         AgentInvalid => 422,
         Unauthorized => 401,
         Forbidden or HostNotAllowed or CrossOriginRefused => 403,
@@ -121,6 +130,9 @@ public static class ProblemCodes
         NotFound => "Not found",
         SessionNotFound => "Session not found",
         AgentNotFound => "Agent not found",
+        ScheduleNotFound => "Schedule not found",
+        ScheduleConflict => "The request conflicts with the schedule's state",
+        InvalidSchedule => "The schedule is invalid",
         MethodNotAllowed => "Method not allowed",
         SessionConflict => "The request conflicts with the session's state",
         ShuttingDown => "The server is shutting down",

@@ -49,6 +49,9 @@ public sealed record DuragentConfig
     /// <summary><c>routes</c>: gateway message routing, first match wins.</summary>
     public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
 
+    /// <summary><c>schedules</c>: static schedules, reconciled at start (see docs/schedules.md).</summary>
+    public IReadOnlyList<Duragent.Schedules.DeclaredSchedule> Schedules { get; init; } = [];
+
     /// <summary><c>client</c>.</summary>
     public ClientConfig Client { get; init; } = new();
 

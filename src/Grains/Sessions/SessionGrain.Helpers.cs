@@ -220,7 +220,7 @@ public sealed partial class SessionGrain
     {
         if (_toolbox is null || !ReferenceEquals(agent, _agent))
         {
-            _toolbox = AgentToolbox.For(agent, _processes);
+            _toolbox = AgentToolbox.For(agent, _processes, GrainFactory);
         }
 
         return _toolbox;

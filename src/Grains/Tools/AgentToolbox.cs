@@ -43,8 +43,8 @@ public sealed class AgentToolbox
         return Tools.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Builds the toolbox of <paramref name="agent"/>.</summary>
-    public static AgentToolbox For(AgentDefinition agent, ProcessRunner runner)
+    /// <summary>Builds the toolbox of <paramref name="agent"/>; the <c>schedule</c> tool needs <paramref name="grains"/>.</summary>
+    public static AgentToolbox For(AgentDefinition agent, ProcessRunner runner, IGrainFactory? grains = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(runner);
@@ -56,6 +56,9 @@ public sealed class AgentToolbox
             {
                 case BuiltinToolSpec { Name: "bash" } bash:
                     tools.Add(new BashTool(runner, TimeSpan.FromSeconds(ProcessRunner.DefaultTimeoutSeconds), idempotent: bash.Idempotent));
+                    break;
+                case BuiltinToolSpec { Name: BuiltinToolNames.Schedule } when grains is not null:
+                    tools.Add(new ScheduleTool(grains));
                     break;
                 case CliToolSpec cli:
                     tools.Add(new CliTool(

@@ -4,6 +4,7 @@ using Duragent.Agents;
 using Duragent.Configuration;
 using Duragent.Llm;
 using Duragent.Node;
+using Duragent.Schedules;
 using Duragent.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +35,7 @@ public static class DuragentNodeExtensions
         configure?.Invoke(node);
         var config = workspace.Config;
         var sessionsFolder = RelativeFolder(workspace.Directory, workspace.SessionsDirectory, "services.session.path");
+        var schedulesFolder = RelativeFolder(workspace.Directory, workspace.SchedulesDirectory, "services.session.path");
 
         builder.UseOrleans(silo =>
         {
@@ -52,6 +54,7 @@ public static class DuragentNodeExtensions
             {
                 o.RootDirectory = workspace.Directory;
                 o.TypeFolders[SessionGrain.GrainTypeName] = sessionsFolder;
+                o.TypeFolders[ScheduleGrain.GrainTypeName] = schedulesFolder;
                 node.ConfigureStorage?.Invoke(o);
             });
             node.ConfigureSilo?.Invoke(silo);
@@ -82,6 +85,7 @@ public static class DuragentNodeExtensions
             o.WorkspacePolicyFile = workspace.PolicyFile;
             node?.ConfigureSessions?.Invoke(o);
         });
+        services.AddDuragentSchedules(node?.ConfigureSchedules, config.Schedules);
         services.TryAddSingleton<INodeLifetime, HostNodeLifetime>();
         services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         return services;
@@ -133,4 +137,6 @@ public sealed class DuragentNodeOptions
     public Action<LlmOptions>? ConfigureLlm { get; set; }
 
     public Action<SessionOptions>? ConfigureSessions { get; set; }
+
+    public Action<ScheduleOptions>? ConfigureSchedules { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using Duragent.Agents;
 using Duragent.Node;
+using Duragent.Schedules;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 using Duragent.Storage;
@@ -213,6 +214,43 @@ public sealed class GrainBoundarySerializationTests : IDisposable
         AssertEveryValue<ToolResultTruncation>();
         AssertEveryValue<CompactionMode>();
         AssertEveryValue<StorageFault>();
+        AssertEveryValue<SchedulePayload>();
+        AssertEveryValue<CatchUpPolicy>();
+        AssertEveryValue<BusyPolicy>();
+        AssertEveryValue<ScheduleRunStatus>();
+    }
+
+    [Fact]
+    public void ScheduleRequestsAndReplies_SurviveSerializerAndCopier()
+    {
+        var full = new ScheduleSpec(
+            "helper", "summarise the day", SchedulePayload.Task, null, null, "0 18 * * MON-FRI", "Europe/Paris", T0, "daily-notes",
+            CatchUpPolicy.Skip, "30m", 2, BusyPolicy.Skip, 5, "evening summary", "config");
+        var minimal = new ScheduleSpec("helper", "ping", At: "2026-12-03T18:00:00Z");
+        AssertCrosses(full);
+        AssertCrosses(minimal);
+        AssertCrosses(new ScheduleSpec("helper", "ping", Every: "90s", Anchor: T0));
+
+        var run = new ScheduleRun("run_1", T0, ScheduleRunStatus.Running, 2, T0.AddSeconds(1), null, "s-1", "attempt 1 failed", Manual: true, NextAttemptAt: T0.AddSeconds(20));
+        var skip = new ScheduleRun("skip_1", T0, ScheduleRunStatus.Skipped, FinishedAt: T0.AddHours(1), Detail: "missed", SkippedSlots: 4, LastSlot: T0.AddMinutes(30));
+        AssertCrosses(run);
+        AssertCrosses(skip);
+        AssertCrosses(new ScheduleRun("run_2", T0, ScheduleRunStatus.Ok));
+        AssertCrosses(new ScheduleInfo("sched_1", full, "cron", Paused: true, Done: false, T0, T0.AddMinutes(1), null, 1, run));
+        AssertCrosses(new ScheduleInfo("sched_2", minimal, "at", false, true, T0, T0, T0.AddHours(1), 0));
+        AssertCrosses(new ScheduleRef("sched_1", "helper"));
+    }
+
+    [Fact]
+    public void ScheduleExceptions_KeepTypeMessageAndFields()
+    {
+        AssertExceptionCrosses(new ScheduleNotFoundException("sched_01"));
+        AssertExceptionCrosses(new ScheduleStateException("at its cap"));
+        AssertExceptionCrosses(new ScheduleInvalidException("cron", "'61 * * * *' is not a valid cron expression"));
+        var crossed = Assert.IsType<ScheduleInvalidException>(RoundTrip<Exception>(new ScheduleInvalidException("time_zone", "unknown")));
+        Assert.Equal("time_zone", crossed.Field);
+        Assert.Equal("unknown", crossed.Problem);
+        Assert.Equal("invalid_schedule", crossed.Code);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ internal sealed class SessionKit : IAsyncDisposable
     private readonly bool _ownsLlm;
     private readonly List<SessionKit> _restarts = [];
 
+    private Action<TestSiloBuilder>? _siloSetup;
+
     private SessionKit(TestSilo silo, FakeLlmServer llm, bool ownsLlm, TempDirectory? workspace, string root)
     {
         Silo = silo;
@@ -57,6 +59,7 @@ internal sealed class SessionKit : IAsyncDisposable
         Action<TestSiloBuilder>? silo = null)
     {
         var fake = restartOf?.Llm ?? await FakeLlmServer.StartAsync();
+        silo ??= restartOf?._siloSetup;
         var owned = restartOf is null ? new TempDirectory("session-kit") : null;
         var root = restartOf?.Root ?? owned!.Path;
         if (restartOf is null)
@@ -98,7 +101,7 @@ internal sealed class SessionKit : IAsyncDisposable
             });
             silo?.Invoke(b);
         });
-        return new SessionKit(started, fake, restartOf is null, owned ?? restartOf?._workspace, root);
+        return new SessionKit(started, fake, restartOf is null, owned ?? restartOf?._workspace, root) { _siloSetup = silo };
     }
 
     /// <summary>Stops this silo gracefully (releasing the workspace) and starts another on the same storage, workspace and LLM server.</summary>

@@ -13,6 +13,7 @@ internal sealed class ServerConnection : IAsyncDisposable
 {
     private readonly ServerLauncher? _launcher;
     private readonly IPEndPoint? _gateway;
+    private readonly SemaphoreSlim _reconnecting = new(1, 1);
 
     private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway)
     {
@@ -40,16 +41,30 @@ internal sealed class ServerConnection : IAsyncDisposable
 
     /// <summary>
     /// Replaces <see cref="Client"/> with a fresh connection: to the workspace's server (started again if it stopped),
-    /// or to the same <c>--gateway</c>.
+    /// or to the same <c>--gateway</c>. <paramref name="failed"/> is the client the caller saw fail: when another caller
+    /// (the REPL's stream and its input both notice a dead silo) replaced it already, the new one is kept.
     /// </summary>
-    public async Task ReconnectAsync(CancellationToken cancellationToken)
+    public async Task ReconnectAsync(CancellationToken cancellationToken, DuragentClient? failed = null)
     {
-        var fresh = _launcher is not null
-            ? await _launcher.ConnectAsync(cancellationToken)
-            : await DuragentClient.ConnectAsync(_gateway!, null, cancellationToken);
-        var old = Client;
-        Client = fresh;
-        await old.DisposeAsync();
+        await _reconnecting.WaitAsync(cancellationToken);
+        try
+        {
+            if (failed is not null && !ReferenceEquals(failed, Client))
+            {
+                return;
+            }
+
+            var fresh = _launcher is not null
+                ? await _launcher.ConnectAsync(cancellationToken)
+                : await DuragentClient.ConnectAsync(_gateway!, null, cancellationToken);
+            var old = Client;
+            Client = fresh;
+            await old.DisposeAsync();
+        }
+        finally
+        {
+            _reconnecting.Release();
+        }
     }
 
     /// <summary>
@@ -66,7 +81,8 @@ internal sealed class ServerConnection : IAsyncDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             Exception? failure = null;
-            var stream = Client.StreamEventsAsync(sessionId, after, options.Attach, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var client = Client;
+            var stream = client.StreamEventsAsync(sessionId, after, options.Attach, cancellationToken).GetAsyncEnumerator(cancellationToken);
             try
             {
                 while (true)
@@ -117,7 +133,7 @@ internal sealed class ServerConnection : IAsyncDisposable
             {
                 try
                 {
-                    await ReconnectAsync(cancellationToken);
+                    await ReconnectAsync(cancellationToken, client);
                     options.OnReconnected?.Invoke();
                 }
                 catch (Exception ex) when (ex is ServerUnavailableException or CliException)
@@ -133,5 +149,9 @@ internal sealed class ServerConnection : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => Client.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        _reconnecting.Dispose();
+    }
 }

@@ -202,15 +202,16 @@ internal sealed class ChatRepl
         _renderer.ExpectOwnMessage(clientMessageId);
         var accepted = await TryAsync(async () =>
         {
+            var client = Client;
             try
             {
-                return await Client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken);
+                return await client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken);
             }
             catch (ServerUnavailableException)
             {
                 // The server went away: connect again (the workspace's server is started again) and resend. The same
                 // client message id makes the retry safe if the first attempt was stored after all.
-                await _connection.ReconnectAsync(cancellationToken);
+                await _connection.ReconnectAsync(cancellationToken, client);
                 return await Client.SendMessageAsync(_sessionId, text, clientMessageId, cancellationToken);
             }
         });

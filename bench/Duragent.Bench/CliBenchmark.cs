@@ -192,7 +192,7 @@ public sealed partial class CliBenchmark : IBenchmark
     // (Ctrl-D: detach), and the process killed if it has not exited within the timeout.
     private static async Task<double> AttachAsync(Build build)
     {
-        var start = StartInfo(build.Exe, ["attach", build.SessionId!], build.Workspace!.Directory);
+        var start = ChildProcess.StartInfo(build.Exe, ["attach", build.SessionId!], build.Workspace!.Directory);
         var startedAt = Stopwatch.GetTimestamp();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {build.Exe}");
         var stderr = process.StandardError.ReadToEndAsync();
@@ -234,7 +234,7 @@ public sealed partial class CliBenchmark : IBenchmark
     /// <summary>Start → exit of a command, its exit code and its output (stdout then stderr); stdin at end of file.</summary>
     private static async Task<(int ExitCode, string Output, double Milliseconds)> RunToExitAsync(string exe, IEnumerable<string> args, string directory)
     {
-        var start = StartInfo(exe, args, directory);
+        var start = ChildProcess.StartInfo(exe, args, directory);
         var startedAt = Stopwatch.GetTimestamp();
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {exe}");
         process.StandardInput.Close();
@@ -248,24 +248,6 @@ public sealed partial class CliBenchmark : IBenchmark
         return limit.IsCancellationRequested
             ? throw new TimeoutException($"{exe} {string.Join(' ', start.ArgumentList)} did not exit within {CommandTimeout.TotalSeconds:0} s:\n{output}")
             : (process.ExitCode, output, elapsed);
-    }
-
-    private static ProcessStartInfo StartInfo(string exe, IEnumerable<string> args, string directory)
-    {
-        var start = new ProcessStartInfo(exe)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return start;
     }
 
     private static void Kill(Process process)

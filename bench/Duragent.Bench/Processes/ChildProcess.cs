@@ -35,7 +35,8 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Time since just before the process was started.</summary>
     public TimeSpan SinceStart => Stopwatch.GetElapsedTime(_startedAt);
 
-    public static ChildProcess Start(string exe, IEnumerable<string> args, string workingDirectory, string logFile, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Start information for <paramref name="exe"/> with every standard stream redirected.</summary>
+    public static ProcessStartInfo StartInfo(string exe, IEnumerable<string> args, string workingDirectory)
     {
         var start = new ProcessStartInfo(exe)
         {
@@ -50,6 +51,12 @@ internal sealed class ChildProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        return start;
+    }
+
+    public static ChildProcess Start(string exe, IEnumerable<string> args, string workingDirectory, string logFile, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = StartInfo(exe, args, workingDirectory);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

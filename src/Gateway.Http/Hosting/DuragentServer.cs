@@ -3,8 +3,6 @@ using Duragent.Configuration;
 using Duragent.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -86,8 +84,7 @@ public static class DuragentServer
     public static IReadOnlyList<Uri> GetListenAddresses(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        return addresses.Select(a => new Uri(a)).ToList();
+        return app.Services.GetRequiredService<GatewayLifetime>().HttpAddresses;
     }
 
     /// <summary>Logs the listening addresses once the host started.</summary>

@@ -156,7 +156,7 @@ internal sealed class DuragentClient : IAsyncDisposable
         var accepted = await SendMessageAsync(sessionId, content, clientMessageId, cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TurnWaitTimeout);
-        return await CallAsync(() => Session(sessionId).WaitForTurnAsync(accepted.Seq, timeout.Token), cancellationToken);
+        return await CallAsync(() => Session(sessionId).WaitForTurnAcrossActivationsAsync(accepted.Seq, timeout.Token), cancellationToken);
     }
 
     /// <summary>Stored events with a seq above <paramref name="afterSeq"/>.</summary>

@@ -153,7 +153,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         }
 
         _hub.Close();
-        FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason.ReasonCode})."));
+        FailWaiters(new SessionDeactivatedException(SessionId, reason.ReasonCode.ToString()));
         _storageRetry?.Dispose();
         if (Journal.SnapshotBehind && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
         {

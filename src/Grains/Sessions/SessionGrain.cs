@@ -209,6 +209,12 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
                     // reminder again. A parked session is not woken every minute, so it can be collected.
                     await Wakeups.CancelAsync(TurnReminder);
                 }
+                else if (_storageFault is not null)
+                {
+                    // The storage refused a write and the retry timer drives the turn once writes work again. The
+                    // work is stopped on purpose: recovering here would treat the turn as cut off by a restart (a
+                    // pause session would park with "the silo restarted") as soon as the disk takes a write again.
+                }
                 else if (State.Status == SessionStatus.Running && !IsWorkRunning)
                 {
                     await RecoverAsync();

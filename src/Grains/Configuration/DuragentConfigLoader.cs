@@ -23,7 +23,7 @@ public static class DuragentConfigLoader
     [
         new("trust", SandboxMode.Trust),
         new("bubblewrap", SandboxMode.Bubblewrap),
-        new("docker", SandboxMode.Docker),
+        new("auto", SandboxMode.Auto),
     ];
 
     private static readonly KeyValuePair<string, SchedulePayload>[] PayloadValues = [new("message", SchedulePayload.Message), new("task", SchedulePayload.Task)];
@@ -304,11 +304,34 @@ public static class DuragentConfigLoader
                 return new SandboxConfig();
             }
 
-            var sandbox = new SandboxConfig { Mode = map.Enum("mode", SandboxValues) ?? SandboxConfig.DefaultMode };
-            if (sandbox.Mode != SandboxMode.Trust)
+            if (map.String("mode") is "docker")
             {
-                // Said loudly: a user who asks for a sandbox must not believe tools run in one.
-                map.Warning("mode", "is not enforced by this release: tools run without a sandbox, as with 'trust'. Use a restrictive tool policy meanwhile");
+                map.Error("mode", "'docker' is not supported; use 'bubblewrap' (or 'auto'), and run the whole server in a container if you want one");
+            }
+
+            var sandbox = new SandboxConfig
+            {
+                Mode = map.String("mode") is "docker" ? SandboxConfig.DefaultMode : map.Enum("mode", SandboxValues) ?? SandboxConfig.DefaultMode,
+                Network = map.Bool("network") ?? true,
+                MemoryMb = map.Int("memory_mb", 0, 1024 * 1024) ?? SandboxConfig.DefaultMemoryMb,
+                MaxProcesses = map.Int("max_processes", 0, 1_000_000) ?? SandboxConfig.DefaultMaxProcesses,
+                Environment = map.StringList("env") ?? [],
+                Writable = map.StringList("writable") ?? [],
+            };
+            foreach (var name in sandbox.Environment)
+            {
+                if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
+                {
+                    map.Error("env", $"'{name}' is not an environment variable name");
+                }
+            }
+
+            foreach (var path in sandbox.Writable)
+            {
+                if (!Path.IsPathFullyQualified(path) || path.Contains('\0', StringComparison.Ordinal))
+                {
+                    map.Error("writable", $"'{path}' is not an absolute path");
+                }
             }
 
             map.WarnUnknownKeys();

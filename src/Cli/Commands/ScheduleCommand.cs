@@ -391,6 +391,7 @@ internal static class ScheduleCommand
     private static CliException Usage(ScheduleInvalidException ex) =>
         new($"{OptionOfField.GetValueOrDefault(ex.Field, ex.Field)}: {ex.Problem}.".Replace("..", ".", StringComparison.Ordinal), ex, ExitCodes.Usage);
 
+    // No --agent: the agent of --session when that session exists, else the server's only usable agent.
     private static async Task<string> PickAgentAsync(DuragentClient client, string? sessionId, CancellationToken cancellationToken)
     {
         if (sessionId is not null)
@@ -401,7 +402,7 @@ internal static class ScheduleCommand
             }
             catch (Duragent.Sessions.SessionNotFoundException)
             {
-                throw new CliException($"--agent is required: session {sessionId} does not exist yet, so its agent is not known.", ExitCodes.Usage);
+                // A named session the first run creates: its agent must come from --agent or be the only one.
             }
         }
 

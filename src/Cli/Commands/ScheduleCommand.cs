@@ -389,7 +389,7 @@ internal static class ScheduleCommand
     }
 
     private static CliException Usage(ScheduleInvalidException ex) =>
-        new($"{OptionOfField.GetValueOrDefault(ex.Field, ex.Field)}: {ex.Problem}.".Replace("..", ".", StringComparison.Ordinal), ex, ExitCodes.Usage);
+        new($"{OptionOfField.GetValueOrDefault(ex.Field, ex.Field)}: {ex.Problem}{(ex.Problem.EndsWith('.') ? string.Empty : ".")}", ex, ExitCodes.Usage);
 
     // No --agent: the agent of --session when that session exists, else the server's only usable agent.
     private static async Task<string> PickAgentAsync(DuragentClient client, string? sessionId, CancellationToken cancellationToken)

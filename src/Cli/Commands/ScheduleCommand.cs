@@ -12,7 +12,8 @@ namespace Duragent.Cli.Commands;
 /// <summary>
 /// <c>duragent schedule add|list|show|pause|resume|rm|run|history</c>: the schedule grains through the Orleans client.
 /// The options of <c>add</c> mirror the HTTP create body. A bad schedule is a usage error (exit 2) naming the option; it
-/// is checked before connecting, so no server is started for it, and the grain checks it again.
+/// is checked before connecting, so no server is started for it, and the grain checks it again. One file, longer than
+/// most: the eight subcommands share their options, output helpers and error mapping, and read as one story.
 /// </summary>
 internal static class ScheduleCommand
 {

@@ -200,7 +200,7 @@ internal sealed class ServerLauncher
         DuragentClient? client = null;
         try
         {
-            client = await DuragentClient.ConnectAsync(gateway, node.Silo, cancellationToken);
+            client = await DuragentClient.ConnectAsync(gateway, node.Silo, DuragentClient.CredentialsOf(_workspace), cancellationToken);
             var status = await client.GetStatusAsync(cancellationToken);
             if (status.Stopping || !string.Equals(status.WorkspaceHash, _workspace.Hash, StringComparison.OrdinalIgnoreCase))
             {

@@ -154,6 +154,13 @@ internal sealed class DuragentClient : IAsyncDisposable
     public Task<NodeStatus> ShutdownAsync(CancellationToken cancellationToken = default) =>
         CallAsync(() => Node.ShutdownAsync($"duragent CLI (pid {Environment.ProcessId})"), cancellationToken);
 
+    public Task RotateApiTokenAsync(CancellationToken cancellationToken = default) =>
+        CallAsync(async () =>
+        {
+            await Node.RotateApiTokenAsync($"duragent CLI (pid {Environment.ProcessId})");
+            return true;
+        }, cancellationToken);
+
     public Task<ReloadResult> ReloadAgentsAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.ReloadAgentsAsync(), cancellationToken);
 
     public Task<IReadOnlyList<AgentSummary>> ListAgentsAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.ListAgentsAsync(), cancellationToken);

@@ -101,7 +101,7 @@ public sealed partial class CliBenchmark : IBenchmark
         build.Workspace = workspace;
         build.Server = workspace.StartServer(build.Exe, Path.Combine(root, "logs", $"serve-{build.Folder}.log"), environment);
         var ready = await build.Server.WaitForOkAsync(new Uri(workspace.BaseUrl, "readyz"), StartTimeout);
-        using (var api = new DuragentApi(workspace.BaseUrl))
+        using (var api = new DuragentApi(workspace.BaseUrl, tokenFile: workspace.TokenFile))
         {
             build.SessionId = await api.CreateSessionAsync();
             for (var i = 0; i < exchanges; i++)

@@ -22,7 +22,7 @@ internal static class DetachedSessions
         var workspace = BenchWorkspace.Create(directory, llm.OpenAiBaseUrl);
         await using var server = workspace.StartServer(exe, Path.Combine(root, "logs", $"detached-{Path.GetFileName(directory)}.log"), environment);
         await server.WaitForOkAsync(new Uri(workspace.BaseUrl, "readyz"), StartTimeout);
-        using var api = new DuragentApi(workspace.BaseUrl, concurrency * 2);
+        using var api = new DuragentApi(workspace.BaseUrl, concurrency * 2, workspace.TokenFile);
         var calls = llm.RequestCount;
         var result = await MeasureAsync(name, server, sessions, concurrency, settle, async n =>
         {

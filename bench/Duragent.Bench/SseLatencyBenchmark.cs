@@ -308,12 +308,12 @@ public sealed partial class SseLatencyBenchmark(BenchReport? report = null) : IB
     // One server under measurement: its process on its own workspace, an API client and a client for the streams.
     private sealed class Subject : IAsyncDisposable
     {
-        private Subject(string name, ChildProcess process, Uri baseUrl)
+        private Subject(string name, ChildProcess process, Uri baseUrl, string tokenFile)
         {
             Name = name;
             Process = process;
-            Api = new DuragentApi(baseUrl, 2048);
-            Streams = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue }) { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
+            Api = new DuragentApi(baseUrl, 2048, tokenFile);
+            Streams = new HttpClient(new TokenHandler(tokenFile) { InnerHandler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue } }) { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
         }
 
         public string Name { get; }
@@ -338,7 +338,7 @@ public sealed partial class SseLatencyBenchmark(BenchReport? report = null) : IB
                 throw;
             }
 
-            return new Subject(name, process, workspace.BaseUrl);
+            return new Subject(name, process, workspace.BaseUrl, workspace.TokenFile);
         }
 
         public async ValueTask DisposeAsync()

@@ -40,7 +40,7 @@ public sealed class WriteAmplificationBenchmark : IBenchmark
             var workspace = BenchWorkspace.Create(Path.Combine(root, "ws"), llm.OpenAiBaseUrl);
             await using var server = workspace.StartServer(exe, Path.Combine(root, "server.log"));
             await server.WaitForOkAsync(new Uri(workspace.BaseUrl, "readyz"), StartTimeout);
-            using var api = new DuragentApi(workspace.BaseUrl, 4);
+            using var api = new DuragentApi(workspace.BaseUrl, 4, workspace.TokenFile);
             var id = await api.CreateSessionAsync();
             var sessionDirectory = Path.Combine(workspace.StateDirectory, "sessions", id);
 

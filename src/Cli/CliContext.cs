@@ -93,7 +93,7 @@ internal sealed class CliContext
     public async Task<ServerConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         var connection = Gateway is { } gateway
-            ? await ServerConnection.OpenAsync(await gateway.ResolveAsync(cancellationToken), cancellationToken)
+            ? await ServerConnection.OpenAsync(await gateway.ResolveAsync(cancellationToken), DuragentClient.CredentialsOf(Workspace), cancellationToken)
             : await ServerConnection.OpenManagedAsync(new ServerLauncher(RequireWorkspace(), Verbosity >= 0 ? Console.Error.WriteLine : null), cancellationToken);
         if (Verbosity > 0)
         {
@@ -112,7 +112,7 @@ internal sealed class CliContext
     {
         if (Gateway is { } gateway)
         {
-            return await DuragentClient.ConnectAsync(await gateway.ResolveAsync(cancellationToken), null, cancellationToken);
+            return await DuragentClient.ConnectAsync(await gateway.ResolveAsync(cancellationToken), null, DuragentClient.CredentialsOf(Workspace), cancellationToken);
         }
 
         if (NodeEndpoint.TryRead(Workspace.NodeFile) is not { } node || node.GatewayEndPoint is not { } endpoint || !node.ProcessExists())
@@ -122,7 +122,7 @@ internal sealed class CliContext
 
         try
         {
-            return await DuragentClient.ConnectAsync(endpoint, node.Silo, cancellationToken);
+            return await DuragentClient.ConnectAsync(endpoint, node.Silo, DuragentClient.CredentialsOf(Workspace), cancellationToken);
         }
         catch (ServerUnavailableException)
         {

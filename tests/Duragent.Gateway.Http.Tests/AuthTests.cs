@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Duragent.Configuration;
 using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Problems;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Sdk;
 
 namespace Duragent.Gateway.Http.Tests;
@@ -42,16 +43,104 @@ public sealed class AuthTests
     }
 
     [Fact]
-    public async Task HealthAndOpenApi_NeedNoToken()
+    public async Task HealthAndOpenApi_NeedNoToken_VersionDoes()
     {
         await using var kit = await GatewayKit.StartAsync(server: [$"api_token: {ApiToken}", $"admin_token: {AdminToken}"]);
 
-        foreach (var path in new[] { "livez", "readyz", "version", "openapi/v1.json" })
+        foreach (var path in new[] { "livez", "readyz", "openapi/v1.json" })
         {
             using var response = await kit.Client.GetAsync(path);
             await Http.ExpectAsync(response, 200);
         }
+
+        using var version = await kit.Client.GetAsync("version");
+        await Http.ProblemAsync(version, 401, ProblemCodes.Unauthorized);
+        using var right = kit.NewClient(ApiToken);
+        using var withToken = await right.GetAsync("version");
+        await Http.ExpectAsync(withToken, 200);
     }
+
+    [Fact]
+    public async Task WithoutAConfiguredToken_TheGeneratedOneIsRequired_AndWrittenPrivately()
+    {
+        await using var kit = await GatewayKit.StartAsync();
+        var before = kit.StorageFingerprint();
+        var token = kit.GeneratedToken;
+        Assert.NotNull(token);
+        Assert.True(Base64UrlBytes(token) >= 16, "the generated token carries at least 128 random bits");
+
+        using var anonymous = kit.NewAnonymousClient();
+        using var wrongClient = kit.NewClient("not-the-token");
+        using var none = await anonymous.GetAsync("api/v1/sessions");
+        using var create = await anonymous.PostAsync("api/v1/sessions", GatewayKit.Json("""{"agent":"assistant"}"""));
+        using var admin = await anonymous.PostAsync("api/admin/v1/shutdown", null);
+        using var version = await anonymous.GetAsync("version");
+        using var wrong = await wrongClient.PostAsync("api/v1/sessions", GatewayKit.Json("""{"agent":"assistant"}"""));
+        using var wrongAdmin = await wrongClient.PostAsync("api/admin/v1/shutdown", null);
+
+        var missing = await Http.ProblemAsync(none, 401, ProblemCodes.Unauthorized);
+        Assert.Contains("duragent token", missing.Detail, StringComparison.Ordinal);
+        await Http.ProblemAsync(create, 401, ProblemCodes.Unauthorized);
+        await Http.ProblemAsync(admin, 401, ProblemCodes.Unauthorized);
+        await Http.ProblemAsync(version, 401, ProblemCodes.Unauthorized);
+        await Http.ProblemAsync(wrong, 401, ProblemCodes.Unauthorized);
+        await Http.ProblemAsync(wrongAdmin, 401, ProblemCodes.Unauthorized);
+        Assert.Equal(before, kit.StorageFingerprint());
+        Assert.False(kit.App.Lifetime.ApplicationStopping.IsCancellationRequested);
+
+        using var right = await kit.Client.PostAsync("api/v1/sessions", GatewayKit.Json("""{"agent":"assistant"}"""));
+        await Http.ExpectAsync(right, 201);
+
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(kit.Workspace.ApiTokenFile));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(kit.Workspace.RuntimeDirectory));
+        }
+
+        await kit.StopAsync();
+        Assert.False(File.Exists(kit.Workspace.ApiTokenFile), "a stopped server leaves no token behind");
+        Assert.DoesNotContain(kit.Logs.Records, r => r.Message.Contains(token, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Rotation_ReplacesTheGeneratedToken_TheOldOneStopsWorking()
+    {
+        await using var kit = await GatewayKit.StartAsync();
+        var old = kit.GeneratedToken!;
+        using var oldClient = kit.NewClient(old);
+        using (var before = await oldClient.GetAsync("api/v1/sessions"))
+        {
+            await Http.ExpectAsync(before, 200);
+        }
+
+        kit.App.Services.GetRequiredService<Duragent.Security.ApiTokenStore>().Rotate();
+        var fresh = kit.GeneratedToken!;
+
+        Assert.NotEqual(old, fresh);
+        using var stale = await oldClient.GetAsync("api/v1/sessions");
+        await Http.ProblemAsync(stale, 401, ProblemCodes.Unauthorized);
+        using var freshClient = kit.NewClient(fresh);
+        using var ok = await freshClient.GetAsync("api/v1/sessions");
+        await Http.ExpectAsync(ok, 200);
+    }
+
+    [Fact]
+    public async Task AConfiguredToken_IsNotGenerated_AndAStaleGeneratedFileIsRemoved()
+    {
+        await using var kit = await GatewayKit.StartAsync(server: [$"api_token: {ApiToken}"], prepare: root =>
+        {
+            Directory.CreateDirectory(Path.Combine(root, ".duragent", "run"));
+            File.WriteAllText(Path.Combine(root, ".duragent", "run", "api-token"), "left-over-token-of-an-earlier-run\n");
+        });
+
+        Assert.False(File.Exists(kit.Workspace.ApiTokenFile));
+        using var client = kit.NewClient("left-over-token-of-an-earlier-run");
+        using var response = await client.GetAsync("api/v1/sessions");
+        await Http.ProblemAsync(response, 401, ProblemCodes.Unauthorized);
+        Assert.Throws<InvalidOperationException>(() => kit.App.Services.GetRequiredService<Duragent.Security.ApiTokenStore>().Rotate());
+    }
+
+    private static int Base64UrlBytes(string token) => System.Buffers.Text.Base64Url.DecodeFromChars(token).Length;
 
     [Fact]
     public async Task AdminToken_GuardsAdminRoutes_AndTheApiTokenDoesNotOpenThem()

@@ -66,7 +66,7 @@ public sealed class BadInputTests
 
         // The answer comes while the client is still sending: the server refuses on the declared length alone.
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /api/v1/sessions/{session.SessionId}/messages HTTP/1.1\r\nHost: {kit.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: {10 * 1024 * 1024}\r\n\r\n{{\"content\":\"xxxx"));
+            $"POST /api/v1/sessions/{session.SessionId}/messages HTTP/1.1\r\nHost: {kit.BaseAddress.Authority}\r\nAuthorization: Bearer {kit.GeneratedToken}\r\nContent-Type: application/json\r\nContent-Length: {10 * 1024 * 1024}\r\n\r\n{{\"content\":\"xxxx"));
         var response = await ReadResponseAsync(stream).WaitFor("the server to refuse the body");
 
         Assert.StartsWith("HTTP/1.1 413 ", response, StringComparison.Ordinal);
@@ -200,7 +200,7 @@ public sealed class BadInputTests
 
         // Headers promise 100 bytes; the body stops after ten of them.
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /api/v1/sessions HTTP/1.1\r\nHost: {kit.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"agent\":"));
+            $"POST /api/v1/sessions HTTP/1.1\r\nHost: {kit.BaseAddress.Authority}\r\nAuthorization: Bearer {kit.GeneratedToken}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"agent\":"));
         var response = await ReadResponseAsync(stream).WaitFor("the server to answer a stalled body");
 
         Assert.StartsWith("HTTP/1.1 504 ", response, StringComparison.Ordinal);

@@ -190,7 +190,19 @@ internal sealed class GatewayKit : IAsyncDisposable
         Client = NewClient();
     }
 
-    public HttpClient NewClient(string? token = null)
+    /// <summary>
+    /// The API token the server generated at start (read from the workspace's runtime folder, as a local client does);
+    /// null when <c>server.api_token</c> is configured or the server has not started.
+    /// </summary>
+    public string? GeneratedToken => Duragent.Security.ApiTokenStore.Read(Workspace.ApiTokenFile);
+
+    /// <summary>A client that sends <paramref name="token"/>, or the generated token when none is given and one exists.</summary>
+    public HttpClient NewClient(string? token = null) => NewClientWith(token ?? GeneratedToken);
+
+    /// <summary>A client that sends no token at all.</summary>
+    public HttpClient NewAnonymousClient() => NewClientWith(null);
+
+    private HttpClient NewClientWith(string? token)
     {
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = Wait };
         if (token is not null)

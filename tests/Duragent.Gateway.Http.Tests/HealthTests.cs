@@ -39,6 +39,23 @@ public sealed class HealthTests
     }
 
     [Fact]
+    public async Task Readyz_WithoutTheToken_TellsOnlyTheStatus()
+    {
+        await using var kit = await GatewayKit.StartAsync();
+        using var anonymous = kit.NewAnonymousClient();
+        using var wrong = kit.NewClient("not-the-token");
+
+        foreach (var client in new[] { anonymous, wrong })
+        {
+            using var response = await client.GetAsync("readyz");
+            await Http.ExpectAsync(response, 200);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal("""{"status":"ok"}""", body);
+            Assert.DoesNotContain(kit.Workspace.Hash, body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Readyz_Is503WhileStartingAndWhileStopping()
     {
         var blocker = new LifecycleBlocker();

@@ -33,7 +33,8 @@ public sealed class RawRequestTests
         await using var kit = await GatewayKit.StartAsync();
         var before = kit.StorageFingerprint();
 
-        var response = await SendRawAsync(kit, request.Replace("{host}", kit.BaseAddress.Authority, StringComparison.Ordinal));
+        // The generated API token rides along: the cases are about framing, not about authentication.
+        var response = await SendRawAsync(kit, request.Replace("{host}", kit.BaseAddress.Authority + "\r\nAuthorization: Bearer " + kit.GeneratedToken, StringComparison.Ordinal));
 
         Assert.True(response.StartsWith($"HTTP/1.1 {status} ", StringComparison.Ordinal), $"{name}: expected {status}, got {FirstLine(response)}");
         var isProblem = response.Contains("Content-Type: application/problem+json", StringComparison.OrdinalIgnoreCase);

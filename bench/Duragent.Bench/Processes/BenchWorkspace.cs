@@ -29,6 +29,9 @@ internal sealed class BenchWorkspace
 
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
 
+    /// <summary>Where the server writes the API token it generates at start.</summary>
+    public string TokenFile => Path.Combine(StateDirectory, "run", "api-token");
+
     /// <summary>Writes a workspace in <paramref name="directory"/> (created; must not hold one already).</summary>
     public static BenchWorkspace Create(string directory, string llmBaseUrl, int maxConnections = 4096, int? collectionAgeMinutes = null, string? extraAgentYaml = null)
     {

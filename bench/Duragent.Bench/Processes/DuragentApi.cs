@@ -10,9 +10,12 @@ internal sealed class DuragentApi : IDisposable
 {
     private readonly HttpClient _http;
 
-    public DuragentApi(Uri baseUrl, int maxConnections = 256)
+    /// <param name="tokenFile">The generated API token of the server (<c>.duragent/run/api-token</c>), read at every
+    /// request; servers from before the token ignore the header.</param>
+    public DuragentApi(Uri baseUrl, int maxConnections = 256, string? tokenFile = null)
     {
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+        var sockets = new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        _http = new HttpClient(tokenFile is null ? sockets : new TokenHandler(tokenFile) { InnerHandler = sockets })
         {
             BaseAddress = baseUrl,
             Timeout = TimeSpan.FromMinutes(5),
@@ -88,5 +91,19 @@ internal sealed class DuragentApi : IDisposable
         }
 
         return JsonDocument.Parse(text);
+    }
+}
+
+/// <summary>Sends the server's generated API token, read from its runtime folder, with every request.</summary>
+internal sealed class TokenHandler(string tokenFile) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Headers.Authorization is null && File.Exists(tokenFile))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(tokenFile).Trim());
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -2,7 +2,9 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Duragent.Agents;
 using Duragent.Hosting;
+using Duragent.Configuration;
 using Duragent.Node;
+using Duragent.Security;
 using Duragent.Sessions;
 using Duragent.Sessions.Events;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,15 +60,19 @@ internal sealed partial class DuragentClient : IAsyncDisposable
     /// when known (the workspace's node file); otherwise the cluster's membership is asked which silo serves that
     /// gateway. Throws <see cref="ServerUnavailableException"/> when nothing answers.
     /// </summary>
-    public static async Task<DuragentClient> ConnectAsync(IPEndPoint gateway, string? siloAddress, CancellationToken cancellationToken)
+    public static async Task<DuragentClient> ConnectAsync(IPEndPoint gateway, string? siloAddress, TlsCredentials credentials, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gateway);
+        ArgumentNullException.ThrowIfNull(credentials);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(gateway);
+
+            // Mutual TLS: the workspace's client certificate, and a silo whose certificate comes from the same CA.
+            client.UseTls(credentials.Certificate, o => DuragentNodeExtensions.UseMutualTls(o, credentials));
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = DuragentNodeExtensions.ClusterId;
@@ -84,6 +90,13 @@ internal sealed partial class DuragentClient : IAsyncDisposable
             await host.StartAsync(cancellationToken);
             siloAddress ??= await FindSiloAsync(host.Services.GetRequiredService<IClusterClient>(), gateway);
             return new DuragentClient(host, gateway, siloAddress) { ConnectTime = clock.Elapsed };
+        }
+        catch (Exception ex) when (IsRefusedHandshake(ex))
+        {
+            await DisposeQuietlyAsync(host);
+            throw new CliException(
+                $"The server at {gateway} refused this client's certificate, or presented one that is not from this workspace's CA: " +
+                "it belongs to another workspace, or its certificates were created again. Run the command from the server's workspace (-c path/to/duragent.yaml).", ex);
         }
         catch (Exception ex) when (IsUnavailable(ex))
         {
@@ -104,12 +117,49 @@ internal sealed partial class DuragentClient : IAsyncDisposable
         or IOException or System.Net.Sockets.SocketException
         || (exception is OrleansException && exception.InnerException is { } inner && IsUnavailable(inner));
 
+    /// <summary>The workspace's client credentials, or a <see cref="CliException"/> that says whose they are and where they live.</summary>
+    public static TlsCredentials CredentialsOf(DuragentWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        try
+        {
+            return WorkspaceCertificates.ForClient(workspace);
+        }
+        catch (CredentialsException ex)
+        {
+            throw new CliException(
+                $"Cannot use this workspace's server: its client certificate cannot be loaded ({ex.Message}). " +
+                "Only the user who runs the server, or a group the runtime folder is shared with, may connect (see docs/operations.md, access).", ex);
+        }
+    }
+
+    // A TLS handshake that failed (on either side) rather than a silo that is not there.
+    private static bool IsRefusedHandshake(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // ------------------------------------------------------------------ node
 
     public Task<NodeStatus> GetStatusAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.GetStatusAsync(), cancellationToken);
 
     public Task<NodeStatus> ShutdownAsync(CancellationToken cancellationToken = default) =>
         CallAsync(() => Node.ShutdownAsync($"duragent CLI (pid {Environment.ProcessId})"), cancellationToken);
+
+    public Task RotateApiTokenAsync(CancellationToken cancellationToken = default) =>
+        CallAsync(async () =>
+        {
+            await Node.RotateApiTokenAsync($"duragent CLI (pid {Environment.ProcessId})");
+            return true;
+        }, cancellationToken);
 
     public Task<ReloadResult> ReloadAgentsAsync(CancellationToken cancellationToken = default) => CallAsync(() => Node.ReloadAgentsAsync(), cancellationToken);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using Duragent.Cli.Launcher;
+using Duragent.Security;
 using Duragent.Sessions;
 
 namespace Duragent.Cli.Client;
@@ -13,10 +14,12 @@ internal sealed class ServerConnection : IAsyncDisposable
 {
     private readonly ServerLauncher? _launcher;
     private readonly IPEndPoint? _gateway;
+    private readonly TlsCredentials? _credentials;
     private readonly SemaphoreSlim _reconnecting = new(1, 1);
 
-    private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway)
+    private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway, TlsCredentials? credentials = null)
     {
+        _credentials = credentials;
         Client = client;
         _launcher = launcher;
         _gateway = gateway;
@@ -36,8 +39,8 @@ internal sealed class ServerConnection : IAsyncDisposable
     }
 
     /// <summary>Connects to the silo gateway given with <c>--gateway</c>; never starts anything.</summary>
-    public static async Task<ServerConnection> OpenAsync(IPEndPoint gateway, CancellationToken cancellationToken) =>
-        new(await DuragentClient.ConnectAsync(gateway, null, cancellationToken), null, gateway);
+    public static async Task<ServerConnection> OpenAsync(IPEndPoint gateway, TlsCredentials credentials, CancellationToken cancellationToken) =>
+        new(await DuragentClient.ConnectAsync(gateway, null, credentials, cancellationToken), null, gateway, credentials);
 
     /// <summary>
     /// Replaces <see cref="Client"/> with a fresh connection: to the workspace's server (started again if it stopped),
@@ -56,7 +59,7 @@ internal sealed class ServerConnection : IAsyncDisposable
 
             var fresh = _launcher is not null
                 ? await _launcher.ConnectAsync(cancellationToken)
-                : await DuragentClient.ConnectAsync(_gateway!, null, cancellationToken);
+                : await DuragentClient.ConnectAsync(_gateway!, null, _credentials!, cancellationToken);
             var old = Client;
             Client = fresh;
             await old.DisposeAsync();

@@ -262,7 +262,7 @@ internal static class DoctorChecks
     {
         if (server.IsLoopback)
         {
-            section.Ok($"server.host {server.Host} is loopback: only this machine can connect.");
+            section.Ok($"server.host {server.Host} is loopback: only this machine can connect, and only with the credentials in .duragent/run (API token, client certificate).");
         }
         else if (server.GetExposureProblem() is { } problem)
         {

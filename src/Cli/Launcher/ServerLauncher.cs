@@ -74,6 +74,13 @@ internal sealed class ServerLauncher
         }
 
         var other = await ProbeHttpAsync(cancellationToken);
+        if (ReferenceEquals(other, NotOurToken))
+        {
+            throw new CliException(
+                $"The server on port {Port} does not accept this workspace's API token: it serves another workspace (or another user's). " +
+                $"Stop it with `duragent serve stop` (from its workspace), or set another server.port in {_workspace.ConfigFile}.");
+        }
+
         if (!string.IsNullOrEmpty(other) && !string.Equals(other, _workspace.Hash, StringComparison.OrdinalIgnoreCase))
         {
             throw new CliException(
@@ -200,7 +207,7 @@ internal sealed class ServerLauncher
         DuragentClient? client = null;
         try
         {
-            client = await DuragentClient.ConnectAsync(gateway, node.Silo, cancellationToken);
+            client = await DuragentClient.ConnectAsync(gateway, node.Silo, DuragentClient.CredentialsOf(_workspace), cancellationToken);
             var status = await client.GetStatusAsync(cancellationToken);
             if (status.Stopping || !string.Equals(status.WorkspaceHash, _workspace.Hash, StringComparison.OrdinalIgnoreCase))
             {
@@ -222,17 +229,26 @@ internal sealed class ServerLauncher
         }
     }
 
+    // What the probe returns for a ready server that does not take this workspace's token.
+    private static readonly string NotOurToken = new('-', 1);
+
     /// <summary>
-    /// The workspace hash the HTTP port's <c>/readyz</c> reports: null when nothing answers there, empty when something
-    /// answers without one (not ready, or not Duragent).
+    /// The workspace hash the HTTP port's <c>/readyz</c> reports to this workspace's API token: null when nothing answers
+    /// there, empty when something answers without a status (not ready, or not Duragent), <see cref="NotOurToken"/>
+    /// when a ready server does not take the token (it tells only its liveness).
     /// </summary>
     private async Task<string?> ProbeHttpAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = ProbeTimeout };
+        if (Security.ApiTokenStore.For(_workspace) is { } token)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
         try
         {
             var ready = await http.GetFromJsonAsync(new Uri(BaseUrl, "readyz"), CliJsonContext.Default.HealthStatus, cancellationToken);
-            return ready?.WorkspaceHash ?? string.Empty;
+            return ready is { Status: "ok", WorkspaceHash: null } ? NotOurToken : ready?.WorkspaceHash ?? string.Empty;
         }
         catch (HttpRequestException ex) when (ex.StatusCode is not null)
         {

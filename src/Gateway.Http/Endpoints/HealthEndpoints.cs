@@ -1,4 +1,5 @@
 using Duragent.Configuration;
+using Duragent.Security;
 using Duragent.Storage;
 using Duragent.Gateway.Http.Hosting;
 using Duragent.Gateway.Http.Json;
@@ -12,7 +13,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Duragent.Gateway.Http.Endpoints;
 
-/// <summary><c>/livez</c>, <c>/readyz</c>, <c>/version</c>: no authentication, cheap, never touch sessions.</summary>
+/// <summary>
+/// <c>/livez</c> and <c>/readyz</c>: no authentication, cheap, never touch sessions; to a caller without the API token
+/// they tell only whether the server lives and is ready. <c>/readyz</c> with the token adds the workspace hash, version
+/// and pid (the CLI's launcher tells its own server from another workspace's by them). <c>/version</c> needs the token
+/// (<see cref="Auth.GatewayAuthMiddleware"/>).
+/// </summary>
 public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
@@ -25,17 +31,17 @@ public static class HealthEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/plain");
         group.MapGet("/readyz", Ready)
             .WithName("Ready")
-            .WithSummary("Readiness: the silo and the gateway have started and are not stopping; reports the workspace hash.")
+            .WithSummary("Readiness: the silo and the gateway have started and are not stopping. With the API token: the workspace hash, version and pid too.")
             .ProducesProblems(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/version", Version)
             .WithName("Version")
-            .WithSummary("The server's version, commit, build date, runtime and OS.");
+            .WithSummary("The server's version, commit, build date, runtime and OS (needs the API token).");
         return endpoints;
     }
 
     private static ContentHttpResult Live() => TypedResults.Text("ok", "text/plain");
 
-    private static Results<Ok<ReadyStatus>, ApiProblem> Ready([FromServices] GatewayLifetime lifetime, [FromServices] DuragentWorkspace workspace, [FromServices] IServiceProvider services)
+    private static Results<Ok<ReadyStatus>, ApiProblem> Ready(HttpContext context, [FromServices] GatewayLifetime lifetime, [FromServices] DuragentWorkspace workspace, [FromServices] ApiTokenStore token, [FromServices] IServiceProvider services)
     {
         if (!lifetime.IsReady)
         {
@@ -44,11 +50,14 @@ public static class HealthEndpoints
 
         if (services.GetService<IStorageHealth>() is { IsWritable: false } storage)
         {
-            return ApiProblem.Of(ProblemCodes.NotReady, $"The storage does not take writes: {storage.Problem}");
+            return ApiProblem.Of(ProblemCodes.NotReady, "The storage does not take writes." + (IsAuthenticated(context, token) ? $" {storage.Problem}" : string.Empty));
         }
 
-        return TypedResults.Ok(new ReadyStatus("ok", workspace.Hash, DuragentVersion.Version, Environment.ProcessId));
+        return TypedResults.Ok(IsAuthenticated(context, token) ? new ReadyStatus("ok", workspace.Hash, DuragentVersion.Version, Environment.ProcessId) : new ReadyStatus("ok"));
     }
+
+    private static bool IsAuthenticated(HttpContext context, ApiTokenStore token) =>
+        Auth.BearerToken.TryParseHeader(context.Request.Headers.Authorization, out var presented) && token.Matches(presented);
 
     private static Ok<VersionInfo> Version() => TypedResults.Ok(DuragentVersion.Info);
 }

@@ -4,6 +4,7 @@ using Duragent.Gateway.Http.Endpoints;
 using Duragent.Gateway.Http.Json;
 using Duragent.Gateway.Http.Problems;
 using Duragent.Node;
+using Duragent.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -40,6 +41,11 @@ public static class DuragentGatewayExtensions
                 return true;
             })
             .ValidateOnStart();
+        services.AddSingleton(static sp => new ApiTokenStore(
+            sp.GetRequiredService<DuragentWorkspace>(),
+            sp.GetRequiredService<IOptions<GatewayOptions>>().Value.Server.ApiToken,
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ApiTokenStore>>()));
+        services.AddHostedService(static sp => sp.GetRequiredService<ApiTokenStore>());
         services.AddSingleton<GatewayLifetime>();
         services.AddHostedService(static sp => sp.GetRequiredService<GatewayLifetime>());
         services.Replace(ServiceDescriptor.Singleton<INodeLifetime>(static sp => sp.GetRequiredService<GatewayLifetime>()));

@@ -44,8 +44,8 @@ public sealed record StreamTokenResult(string Token, DateTimeOffset ExpiresAt);
 /// <summary><c>POST /api/admin/v1/shutdown</c>.</summary>
 public sealed record ShutdownStatus(string Status);
 
-/// <summary><c>GET /readyz</c>.</summary>
-public sealed record ReadyStatus(string Status, string WorkspaceHash, string Version, int Pid);
+/// <summary><c>GET /readyz</c>: the status only, unless the caller sent the API token.</summary>
+public sealed record ReadyStatus(string Status, string? WorkspaceHash = null, string? Version = null, int? Pid = null);
 
 /// <summary><c>GET /version</c>.</summary>
 public sealed record VersionInfo(string Version, string Commit, string BuildDate, string Runtime, string Os);

@@ -23,6 +23,13 @@ public interface INodeGrain : IGrainWithStringKey
     /// </summary>
     Task<NodeStatus> ShutdownAsync(string requestedBy);
 
+    /// <summary>
+    /// Replaces the HTTP API token this process generated (the new one is in its runtime folder; the old one stops
+    /// working now). Throws <see cref="InvalidOperationException"/> when the token is configured (<c>server.api_token</c>)
+    /// or the process has no HTTP gateway. The token itself never crosses the wire.
+    /// </summary>
+    Task RotateApiTokenAsync(string requestedBy);
+
     /// <summary>Reads every agent again (this silo's catalog).</summary>
     Task<ReloadResult> ReloadAgentsAsync();
 

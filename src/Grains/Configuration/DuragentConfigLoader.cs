@@ -273,7 +273,7 @@ public static class DuragentConfigLoader
             return sessions;
         }
 
-        private static RuntimeConfig ReadRuntime(YamlMap? map)
+        private RuntimeConfig ReadRuntime(YamlMap? map)
         {
             if (map is null)
             {
@@ -285,9 +285,29 @@ public static class DuragentConfigLoader
                 CollectionAgeMinutes = map.Int("collection_age_minutes", 2) ?? RuntimeConfig.DefaultCollectionAgeMinutes,
                 SiloPort = map.Int("silo_port", 0, 65535) ?? 0,
                 GatewayPort = map.Int("gateway_port", 0, 65535) ?? 0,
+                Tls = ReadTls(map.Map("tls")),
             };
             map.WarnUnknownKeys();
             return runtime;
+        }
+
+        private RuntimeTlsConfig? ReadTls(YamlMap? map)
+        {
+            if (map is null)
+            {
+                return null;
+            }
+
+            var certificate = ResolvePath(map, "certificate");
+            var ca = ResolvePath(map, "ca_certificate");
+            map.WarnUnknownKeys();
+            if (certificate is null || ca is null)
+            {
+                map.Error(certificate is null ? "certificate" : "ca_certificate", "runtime.tls needs both certificate (PEM: certificate and key) and ca_certificate (PEM)");
+                return null;
+            }
+
+            return new RuntimeTlsConfig(certificate, ca);
         }
 
         private static SandboxConfig ReadSandbox(YamlMap? map)

@@ -37,7 +37,12 @@ public sealed class DuragentWorkspace
         SchedulesDirectory = Path.Combine(sessionsParent, "schedules");
         ScheduleRunsDirectory = Path.Combine(SchedulesDirectory, "runs");
         LogsDirectory = Path.Combine(ConfigDirectory, DefaultDirectoryName, "logs");
-        NodeFile = Path.Combine(ConfigDirectory, DefaultDirectoryName, "run", "node.json");
+        RuntimeDirectory = Path.Combine(ConfigDirectory, DefaultDirectoryName, "run");
+        NodeFile = Path.Combine(RuntimeDirectory, "node.json");
+        ApiTokenFile = Path.Combine(RuntimeDirectory, "api-token");
+        CaCertificateFile = Path.Combine(RuntimeDirectory, "ca.crt");
+        ServerCertificateFile = Path.Combine(RuntimeDirectory, "server.pem");
+        ClientCertificateFile = Path.Combine(RuntimeDirectory, "client.pem");
         Hash = ComputeHash(Directory);
     }
 
@@ -85,6 +90,24 @@ public sealed class DuragentWorkspace
 
     /// <summary>Server logs: always <c>&lt;config dir&gt;/.duragent/logs</c>.</summary>
     public string LogsDirectory { get; }
+
+    /// <summary>
+    /// The runtime folder, <c>&lt;config dir&gt;/.duragent/run</c> (mode 0700 when the server creates it): the node file and
+    /// the credentials of the local server. Whoever can read it can drive the agent.
+    /// </summary>
+    public string RuntimeDirectory { get; }
+
+    /// <summary>The HTTP token a server generates when <c>server.api_token</c> is not set: <c>{run}/api-token</c> (0600).</summary>
+    public string ApiTokenFile { get; }
+
+    /// <summary>The certificate of the workspace's private CA (no key is kept): <c>{run}/ca.crt</c>.</summary>
+    public string CaCertificateFile { get; }
+
+    /// <summary>The silo's certificate and key for the Orleans ports (PEM): <c>{run}/server.pem</c> (0600).</summary>
+    public string ServerCertificateFile { get; }
+
+    /// <summary>The client certificate and key the CLI presents to the Orleans gateway (PEM): <c>{run}/client.pem</c> (0600).</summary>
+    public string ClientCertificateFile { get; }
 
     /// <summary>
     /// Where a running server records its pid and endpoints for clients (<c>&lt;config dir&gt;/.duragent/run/node.json</c>):

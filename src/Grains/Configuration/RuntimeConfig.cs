@@ -20,4 +20,16 @@ public sealed record RuntimeConfig
     /// port at each start. Nothing but loopback can reach it: it has no authentication of its own.
     /// </summary>
     public int GatewayPort { get; init; }
+
+    /// <summary>
+    /// <c>runtime.tls</c>: the certificate the silo presents on both Orleans ports and the CA every peer's certificate must
+    /// chain to (silos of a cluster and clients). Null (the default): the silo creates a private CA and its certificates
+    /// in the workspace's runtime folder on first start.
+    /// </summary>
+    public RuntimeTlsConfig? Tls { get; init; }
 }
+
+/// <summary><c>runtime.tls</c>: PEM files, resolved against the config file's directory.</summary>
+/// <param name="Certificate">The node's certificate and private key (PEM), for server and client authentication.</param>
+/// <param name="CaCertificate">The CA certificate (PEM) peers' certificates must chain to.</param>
+public sealed record RuntimeTlsConfig(string Certificate, string CaCertificate);

@@ -4,6 +4,7 @@ using Duragent.Agents;
 using Duragent.Configuration;
 using Duragent.Llm;
 using Duragent.Node;
+using Duragent.Security;
 using Duragent.Schedules;
 using Duragent.Sessions;
 using Duragent.Tools.Sandbox;
@@ -43,9 +44,13 @@ public static class DuragentNodeExtensions
             var siloPort = config.Runtime.SiloPort == 0 ? FreeLoopbackPort() : config.Runtime.SiloPort;
             var gatewayPort = config.Runtime.GatewayPort == 0 ? FreeLoopbackPort() : config.Runtime.GatewayPort;
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterId, clusterId: ClusterId);
+            // Mutual TLS on both Orleans ports, loopback too: only a peer holding a certificate of the workspace's CA
+            // (the CLI of someone who can read the runtime folder, or a silo of the cluster) gets a connection.
+            var tls = WorkspaceCertificates.ForServer(workspace);
+            silo.UseTls(tls.Certificate, o => UseMutualTls(o, tls));
             silo.Configure<EndpointOptions>(o =>
             {
-                // Loopback only: the Orleans ports carry no authentication.
+                // Loopback only: nothing beyond this host needs the ports of a one-silo workspace.
                 o.AdvertisedIPAddress = IPAddress.Loopback;
                 o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, siloPort);
                 o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Loopback, gatewayPort);
@@ -91,6 +96,23 @@ public static class DuragentNodeExtensions
         services.TryAddSingleton<INodeLifetime, HostNodeLifetime>();
         services.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         return services;
+    }
+
+    /// <summary>
+    /// Both directions of a mutual TLS connection: this end presents <see cref="TlsCredentials.Certificate"/>, and the
+    /// other end must present one that chains to <see cref="TlsCredentials.Authority"/> (the system store is not
+    /// consulted; host names are not checked: the CA is private to the workspace). The silo and the CLI use it alike.
+    /// </summary>
+    public static void UseMutualTls(Orleans.Connections.Security.TlsOptions options, TlsCredentials credentials)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(credentials);
+        options.LocalCertificate = credentials.Certificate;
+        options.RemoteCertificateMode = Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate;
+        options.ClientCertificateMode = Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate;
+        options.SslProtocols = System.Security.Authentication.SslProtocols.Tls13;
+        options.RemoteCertificateValidation = (certificate, _, _) => credentials.Accepts(certificate);
+        options.HandshakeTimeout = TimeSpan.FromSeconds(5);
     }
 
     /// <summary>Orleans logs a few hundred lines at start at Information; Duragent shows its warnings and errors only.</summary>

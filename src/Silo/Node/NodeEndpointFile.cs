@@ -114,11 +114,7 @@ internal sealed partial class NodeEndpointFile(
             DateTimeOffset.UtcNow);
         try
         {
-            var directory = Path.GetDirectoryName(workspace.NodeFile)!;
-            Directory.CreateDirectory(directory);
-            var temp = Path.Combine(directory, $".node.{Environment.ProcessId}.tmp");
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(endpoint, NodeEndpointJson.Default.NodeEndpoint));
-            File.Move(temp, workspace.NodeFile, overwrite: true);
+            Security.PrivateFiles.WriteAtomically(workspace.NodeFile, JsonSerializer.SerializeToUtf8Bytes(endpoint, NodeEndpointJson.Default.NodeEndpoint));
         }
         catch (Exception ex)
         {

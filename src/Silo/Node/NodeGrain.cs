@@ -51,6 +51,15 @@ internal sealed partial class NodeGrain(
         return Task.FromResult(Status() with { Stopping = true });
     }
 
+    public Task RotateApiTokenAsync(string requestedBy)
+    {
+        var store = ServiceProvider.GetService(typeof(Security.ApiTokenStore)) as Security.ApiTokenStore
+            ?? throw new InvalidOperationException("This server has no HTTP gateway, so it has no API token to rotate.");
+        store.Rotate();
+        LogTokenRotated(logger, requestedBy);
+        return Task.CompletedTask;
+    }
+
     public async Task<ReloadResult> ReloadAgentsAsync()
     {
         var result = await AgentViews.ReloadAsync(catalog, workspace);
@@ -102,6 +111,9 @@ internal sealed partial class NodeGrain(
         var plus = informational.IndexOf('+', StringComparison.Ordinal);
         return plus < 0 ? informational : informational[..plus];
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "HTTP API token rotated, requested by {RequestedBy} (Orleans client).")]
+    private static partial void LogTokenRotated(ILogger logger, string requestedBy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shutdown requested by {RequestedBy} (Orleans client).")]
     private static partial void LogShutdownRequested(ILogger logger, string requestedBy);

@@ -228,16 +228,22 @@ internal sealed class TwoSiloKit : IAsyncDisposable
         GatewayKit.WriteAgent(root, "assistant", llm, onDisconnect: "pause");
     }
 
+    /// <summary>A client of the gateway with the API token the gateway generated at start.</summary>
     public HttpClient NewClient()
     {
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = Wait };
+        if (Gateway?.Services.GetRequiredService<DuragentWorkspace>() is { } workspace && Duragent.Security.ApiTokenStore.Read(workspace.ApiTokenFile) is { } token)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
         _clients.Add(client);
         return client;
     }
 
     /// <summary>An SSE connection to the gateway (silo 1) following <paramref name="sessionId"/>.</summary>
     public Task<SseClient> OpenStreamAsync(string sessionId, string query = "", long? lastEventId = null) =>
-        SseClient.OpenAsync(new HttpClient { BaseAddress = BaseAddress }, sessionId, query, lastEventId);
+        SseClient.OpenAsync(NewClient(), sessionId, query, lastEventId);
 
     /// <summary>
     /// Creates a session whose activation is on silo 2: the creating call is made through silo 2's own grain factory

@@ -459,4 +459,15 @@ public class DuragentConfigLoaderTests : IDisposable
             Assert.Contains("allow_unauthenticated_remote", problem);
         }
     }
+
+    [Fact]
+    public void RuntimeTls_ResolvesBothPaths_AndNeedsBoth()
+    {
+        var config = Parse("runtime:\n  tls:\n    certificate: certs/node.pem\n    ca_certificate: /etc/ca.crt\n").Config;
+        var half = ParseFails("runtime:\n  tls:\n    certificate: node.pem\n");
+
+        Assert.Equal(new RuntimeTlsConfig(Path.Combine(_dir.Path, "certs", "node.pem"), "/etc/ca.crt"), config.Runtime.Tls);
+        Assert.Null(Parse("runtime:\n  gateway_port: 1\n").Config.Runtime.Tls);
+        Assert.Contains("ca_certificate", half.Message, StringComparison.Ordinal);
+    }
 }

@@ -305,7 +305,7 @@ public sealed partial class CliEndToEndTests
             var sessionId = SessionId(chat.Stdout);
 
             // The only attached client vanishes mid-turn: on_disconnect pause parks the turn.
-            using var observer = new Duragent.Integration.Tests.Http.HttpApiClient(ws.BaseUrl);
+            using var observer = new Duragent.Integration.Tests.Http.HttpApiClient(ws.BaseUrl, ws.Credentials);
             using var watch = new CancellationTokenSource(Wait);
             var paused = WaitForStatusAsync(observer, sessionId, Duragent.Sessions.SessionStatus.Paused, watch.Token);
             await chat.KillAsync();

@@ -54,9 +54,16 @@ internal sealed class CliProcess : IAsyncDisposable
 
     public StreamWriter Stdin => _process.StandardInput;
 
-    public static CliProcess Start(string workingDirectory, string home, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
+    public static CliProcess Start(string workingDirectory, string home, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null, (int Uid, int Gid)? runAs = null)
     {
         var (fileName, prefix) = DuragentExe.Command;
+        if (runAs is { } user)
+        {
+            // Another Unix user (tests run as root): setpriv changes the ids and keeps the environment set below.
+            prefix = [$"--reuid={user.Uid}", $"--regid={user.Gid}", "--clear-groups", "--", fileName, .. prefix];
+            fileName = "setpriv";
+        }
+
         var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,

@@ -51,6 +51,20 @@ internal sealed class CliWorkspace : IAsyncDisposable
 
     public string WorkspaceHash => DuragentWorkspace.ComputeHash(Path.Combine(Directory, ".duragent"));
 
+    /// <summary>The runtime folder: node file, generated API token, TLS certificates.</summary>
+    public string RuntimeDirectory => Path.Combine(Directory, ".duragent", "run");
+
+    /// <summary>The API token the running server generated (null when none runs or one is configured).</summary>
+    public string? GeneratedToken => Duragent.Security.ApiTokenStore.Read(Path.Combine(RuntimeDirectory, "api-token"));
+
+    /// <summary>Credentials as the owner's HTTP clients have them: the configured token, else the generated one (read per request).</summary>
+    public Duragent.Integration.Tests.Http.HttpCredentials Credentials =>
+        Duragent.Integration.Tests.Http.HttpCredentials.Resolve(Duragent.Configuration.DuragentConfigLoader.Load(ConfigFile).Config, _ => null);
+
+    /// <summary>An HTTP client of the workspace's server that sends the owner's token at every request (it changes at each start).</summary>
+    public HttpClient NewHttpClient(TimeSpan? timeout = null) =>
+        new(new TokenHandler(Credentials) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = BaseUrl, Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+
     public string ServerLog => Path.Combine(Directory, ".duragent", "logs", $"server-{Port}.log");
 
     public Dictionary<string, string?> Environment { get; } = [];
@@ -122,7 +136,7 @@ internal sealed class CliWorkspace : IAsyncDisposable
     /// <summary>The pid of the server answering on the workspace's port for this workspace, or null.</summary>
     public async Task<int?> FindServerPidAsync()
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = NewHttpClient(TimeSpan.FromSeconds(2));
         try
         {
             using var ready = JsonDocument.Parse(await http.GetStringAsync(new Uri(BaseUrl, "readyz")));
@@ -192,5 +206,20 @@ internal sealed class CliWorkspace : IAsyncDisposable
 
         await Llm.DisposeAsync();
         _root.Dispose();
+    }
+}
+
+/// <summary>Adds <c>Authorization: Bearer</c> with the current API token of <see cref="Duragent.Integration.Tests.Http.HttpCredentials"/> to every request.</summary>
+internal sealed class TokenHandler(Duragent.Integration.Tests.Http.HttpCredentials credentials) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var token = request.RequestUri?.AbsolutePath.StartsWith("/api/admin", StringComparison.Ordinal) == true ? credentials.AdminToken : credentials.ApiToken;
+        if (token is not null && request.Headers.Authorization is null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }

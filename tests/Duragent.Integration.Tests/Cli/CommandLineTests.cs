@@ -108,9 +108,14 @@ public sealed class CommandLineTests : IDisposable
     public async Task ExplicitGateway_Unreachable_SaysWhichAddress_Exit1_Fast()
     {
         var port = FreePort.Get();
+        var config = Path.Combine(_dir.Path, "duragent.yaml");
+        File.WriteAllText(config, "server:\n  port: 1\n");
+
+        // The workspace's client certificate exists: what fails is reaching the gateway.
+        Duragent.Security.WorkspaceCertificates.Create(new Duragent.Configuration.DuragentWorkspace(Duragent.Configuration.DuragentConfigLoader.Load(config).Config));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var result = await InProcessCli.RunAsync("-c", Path.Combine(_dir.Path, "duragent.yaml"), "--gateway", $"127.0.0.1:{port}", "session", "list");
+        var result = await InProcessCli.RunAsync("-c", config, "--gateway", $"127.0.0.1:{port}", "session", "list");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"Cannot reach the Duragent server at 127.0.0.1:{port}", result.Stderr, StringComparison.Ordinal);

@@ -84,6 +84,27 @@ public sealed class LauncherTests : IDisposable
     }
 
     [Fact]
+    public async Task ServerThatDoesNotTakeThisWorkspacesToken_IsAnError_AndTheProbeSendsTheToken()
+    {
+        var port = FreePort.Get();
+        var workspace = Workspace(port, 300);
+        Duragent.Security.PrivateFiles.WriteAtomically(workspace.ApiTokenFile, "this-workspaces-token\n"u8);
+        string? presented = null;
+        await using var server = await FakeHttpServer.StartAsync(app =>
+            app.MapGet("/readyz", (HttpRequest request) =>
+            {
+                presented = request.Headers.Authorization.ToString();
+                return Results.Json(new { status = "ok" });
+            }), port);
+
+        var error = await Assert.ThrowsAsync<CliException>(() => new ServerLauncher(workspace).ConnectAsync(CancellationToken.None));
+
+        Assert.Contains($"The server on port {port} does not accept this workspace's API token", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("this-workspaces-token", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Bearer this-workspaces-token", presented);
+    }
+
+    [Fact]
     public void SelfCommand_UnderTheDotnetHost_RunsTheDll()
     {
         Assert.True(SelfCommand.IsDotnetHost("/usr/share/dotnet/dotnet"));

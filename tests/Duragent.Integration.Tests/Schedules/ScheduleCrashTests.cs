@@ -29,7 +29,7 @@ public sealed class ScheduleCrashTests(ITestOutputHelper output)
               - {id: skip, agent: assistant, text: tick-skip, every: 10s, session: skip-inbox, catch_up: skip}
 
             """);
-        using var http = new HttpClient { BaseAddress = ws.BaseUrl };
+        using var http = ws.NewHttpClient();
         var serve = await ws.ServeAsync();
         await WaitForRunsAsync(http, "once", runs => runs.Any(r => r.Status == "ok"), "a first run of 'once'");
         await WaitForRunsAsync(http, "skip", runs => runs.Any(r => r.Status == "ok"), "a first run of 'skip'");

@@ -37,7 +37,7 @@ public sealed class ReminderCrashTests(ITestOutputHelper output)
             FakeResponse.ToolCalls(FakeToolCall.Create("bash", $"{{\"command\":\"echo ran > {marker}\"}}")),
             FakeResponse.Text("Not", " running", " it.").WithGate(afterExpiry, 1),
             FakeResponse.Text("Not", " running", " it."));
-        using var client = new HttpApiClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl, ws.Credentials);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         var approvalRow = ReminderRowFile.PathOf(ws, session.SessionId, SessionGrain.ApprovalReminder);
@@ -109,7 +109,7 @@ public sealed class ReminderCrashTests(ITestOutputHelper output)
             FakeResponse.ToolCalls(FakeToolCall.Create("bash", "{\"command\":\"echo parked\"}")),
             FakeResponse.Text("Answering", " the", " new", " message.").WithGate(resumed, 1),
             FakeResponse.Text("Answering the new message."));
-        using var client = new HttpApiClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl, ws.Credentials);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         var turnRow = ReminderRowFile.PathOf(ws, session.SessionId, SessionGrain.TurnReminder);
@@ -144,7 +144,7 @@ public sealed class ReminderCrashTests(ITestOutputHelper output)
     {
         await using var ws = await CliWorkspace.CreateAsync();
         ws.Llm.Enqueue(FakeResponse.Text("Hello", " there."));
-        using var client = new HttpApiClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl, ws.Credentials);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         var ttlRow = ReminderRowFile.PathOf(ws, session.SessionId, SessionGrain.TtlReminder);

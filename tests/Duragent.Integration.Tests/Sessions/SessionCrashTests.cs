@@ -33,7 +33,7 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
         }
 
         ws.Llm.Enqueue(FakeResponse.Text("Here", " is", " the", " answer."));
-        using var client = new HttpApiClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl, ws.Credentials);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         var acknowledged = new List<string> { (await client.SendMessageAsync(session.SessionId, "question 0")).MessageId };
@@ -90,7 +90,7 @@ public sealed class SessionCrashTests(ITestOutputHelper output)
         }
 
         ws.Llm.Enqueue(FakeResponse.Text("Gave up on the slow command."));
-        using var client = new HttpApiClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl, ws.Credentials);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         await client.SendMessageAsync(session.SessionId, "run the slow command");

@@ -36,11 +36,11 @@ public sealed class SseResumeCrashTests(ITestOutputHelper output)
         }
 
         ws.Llm.Enqueue(FakeResponse.Text("Here", " is", " the", " answer."));
-        using var client = new HttpApiClient(ws.BaseUrl);
+        using var client = new HttpApiClient(ws.BaseUrl, ws.Credentials);
         var serve = await ws.ServeAsync();
         var session = await client.CreateSessionAsync(new CreateSessionRequest("assistant"));
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        var follower = new Follower(ws.BaseUrl, session.SessionId);
+        var follower = new Follower(ws, session.SessionId);
         var following = Task.Run(() => follower.RunAsync(stop.Token));
         await client.SendMessageAsync(session.SessionId, "tell me a long story");
 
@@ -117,7 +117,7 @@ public sealed class SseResumeCrashTests(ITestOutputHelper output)
     private sealed record Seen(long Id, string Type, string Data);
 
     /// <summary>A raw SSE follower: reconnects with <c>Last-Event-ID</c> = the last id it got, and keeps every event as sent.</summary>
-    private sealed class Follower(Uri baseUrl, string sessionId)
+    private sealed class Follower(CliWorkspace ws, string sessionId)
     {
         private readonly Lock _gate = new();
         private readonly List<Seen> _events = [];
@@ -152,7 +152,7 @@ public sealed class SseResumeCrashTests(ITestOutputHelper output)
 
         public async Task RunAsync(CancellationToken cancellationToken)
         {
-            using var http = new HttpClient { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan };
+            using var http = ws.NewHttpClient(Timeout.InfiniteTimeSpan);
             while (!cancellationToken.IsCancellationRequested)
             {
                 try

@@ -70,7 +70,7 @@ public static class MemoryTopics
 
         if (Reserved.Contains(name))
         {
-            problem = $"The topic '{name}' is a name the operating system reserves; choose another.";
+            problem = $"The topic '{name}' is reserved by the operating system; choose another name.";
             return false;
         }
 

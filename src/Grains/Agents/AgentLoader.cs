@@ -78,7 +78,7 @@ public static partial class AgentLoader
             }
         }
 
-        if (draft is not null)
+        if (draft is { SkillsDirectory.Length: > 0 })
         {
             var toolNames = draft.Tools.Select(t => t.Name).ToList();
             if (draft.Memory is not null)

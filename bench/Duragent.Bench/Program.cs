@@ -7,7 +7,7 @@ using Duragent.Bench;
 IBenchmark[] benchmarks =
 [
     new StorageBenchmark(), new RuntimeBenchmark(), new FootprintBenchmark(), new SseLatencyBenchmark(), new WriteAmplificationBenchmark(), new ResumeBenchmark(),
-    new OrleansMoveBenchmark(), new CliBenchmark(),
+    new OrleansMoveBenchmark(), new CliBenchmark(), new ScheduleBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -21,6 +21,7 @@ internal static class DuragentCommandLine
         root.Add(ChatCommand.Create(binder));
         root.Add(AttachCommand.Create(binder));
         root.Add(SessionCommand.Create(binder));
+        root.Add(ScheduleCommand.Create(binder));
         root.Add(DoctorCommand.Create(binder));
         root.Add(CompletionsCommand.Create(binder));
         return root;

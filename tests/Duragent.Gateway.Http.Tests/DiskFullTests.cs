@@ -3,6 +3,9 @@ using System.Net;
 using System.Text.Json;
 using Duragent.FakeLlm;
 using Duragent.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
 
 namespace Duragent.Gateway.Http.Tests;
 
@@ -109,6 +112,46 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.Contains("answer after the disk was freed", messages);
         Assert.Equal(1, messages.Count(m => m == "first question"));
         Assert.DoesNotContain(messages, m => m.StartsWith("does not fit", StringComparison.Ordinal));
+    }
+
+    [TmpfsFact]
+    public async Task FullDisk_TurnReminderTickBeforeTheStorageRetry_DoesNotParkAPauseSession()
+    {
+        var state = Mount();
+        var kit = await GatewayKit.StartAsync(onDisconnect: "pause", yaml: $"workspace: {state}\n");
+        await using var _ = kit;
+        kit.Llm.Fallback = _ => FakeResponse.Text("answer after the disk was freed");
+        var id = (await kit.CreateSessionAsync()).SessionId;
+        var gate = new FakeGate();
+        kit.Llm.Enqueue(FakeResponse.Text("an answer that cannot be recorded ", Big, Big).WithGate(gate, 0));
+
+        // No client attached, so on_disconnect: pause does not apply; the turn's step cannot be recorded.
+        using (var sent = await kit.Client.PostAsync($"api/v1/sessions/{id}/messages", GatewayKit.Json("""{"content":"first question"}""")))
+        {
+            await Http.ExpectAsync(sent, 202);
+        }
+
+        await gate.WaitReachedAsync(GatewayKit.Wait);
+        var filler = Fill(_mount);
+        gate.Release();
+        await WaitUntilAsync(async () => (await kit.GetSessionAsync(id)).LastError?.Contains("no space", StringComparison.Ordinal) == true, "the session to show the storage problem");
+
+        // Space returns, and the turn reminder ticks before the storage retry (every 5 s) runs. The tick must leave the
+        // turn to that retry: recovering it as if the silo had restarted would park this pause session for good.
+        File.Delete(filler);
+        var remindable = kit.App.Services.GetRequiredService<IGrainFactory>().GetGrain<ISessionGrain>(id).AsReference<IRemindable>();
+        await remindable.ReceiveReminder(SessionGrain.TurnReminder, new TickStatus(DateTime.UtcNow, TimeSpan.FromMinutes(1), DateTime.UtcNow));
+
+        SessionInfo? last = null;
+        await WaitUntilAsync(async () =>
+        {
+            last = await kit.GetSessionAsync(id);
+            return last.Status != SessionStatus.Running && last.LastError?.Contains("no space", StringComparison.Ordinal) != true;
+        }, () => $"the turn to settle after space returned (session: {last})");
+        Assert.Equal(SessionStatus.Active, last!.Status);
+        Assert.Contains("answer after the disk was freed", await MessagesAsync(kit, id));
+        using var events = await kit.Client.GetAsync($"api/v1/sessions/{id}/events?limit=500");
+        Assert.DoesNotContain("the silo restarted", await events.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [TmpfsFact]

@@ -1,4 +1,5 @@
 using Duragent.Node;
+using Duragent.Schedules;
 using Duragent.Sessions;
 using Duragent.Storage;
 
@@ -9,5 +10,5 @@ internal static class ClientErrors
 {
     /// <summary>True for errors whose message is meant for the user.</summary>
     public static bool IsReportable(Exception exception) => exception is ServerUnavailableException or CliException
-        or SessionException or NodeStoppingException or StorageUnavailableException or ArgumentException;
+        or SessionException or ScheduleException or NodeStoppingException or StorageUnavailableException or ArgumentException;
 }

@@ -21,7 +21,7 @@ namespace Duragent.Cli.Client;
 /// listens; a silo that goes away mid-call surfaces as <see cref="ServerUnavailableException"/>. Domain errors
 /// (<see cref="SessionNotFoundException"/>, <see cref="SessionStateException"/>, …) arrive as the grains threw them.
 /// </summary>
-internal sealed class DuragentClient : IAsyncDisposable
+internal sealed partial class DuragentClient : IAsyncDisposable
 {
     /// <summary>How long one call may take (the Orleans response timeout): 30 seconds.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(30);
@@ -156,7 +156,7 @@ internal sealed class DuragentClient : IAsyncDisposable
         var accepted = await SendMessageAsync(sessionId, content, clientMessageId, cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TurnWaitTimeout);
-        return await CallAsync(() => Session(sessionId).WaitForTurnAsync(accepted.Seq, timeout.Token), cancellationToken);
+        return await CallAsync(() => Session(sessionId).WaitForTurnAcrossActivationsAsync(accepted.Seq, timeout.Token), cancellationToken);
     }
 
     /// <summary>Stored events with a seq above <paramref name="afterSeq"/>.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Duragent.Agents;
 using Duragent.Agents.Templates;
 using Duragent.Cli.Output;
+using Duragent.Configuration;
 
 namespace Duragent.Cli.Commands;
 
@@ -191,20 +192,25 @@ internal static class AgentCommand
             }
 
             var output = context.Console.Out;
+            var failed = false;
             foreach (var result in results)
             {
-                var errors = result.Errors.Count();
-                var warnings = result.Warnings.Count();
+                // The agent's schedules.yaml is part of the agent: its problems are listed (and counted) with the agent's.
+                var schedules = AgentScheduleFile.Load(result.HomeDirectory, result.Name);
+                var diagnostics = result.Diagnostics.Concat(schedules.Diagnostics).ToList();
+                var errors = diagnostics.Count(d => d.IsError);
+                var warnings = diagnostics.Count - errors;
+                failed |= errors > 0;
                 output.WriteLine(errors > 0
                     ? $"✗ {result.Name}: {Names.Count(errors, "error")}, {Names.Count(warnings, "warning")} ({result.SourceFile})"
                     : $"✓ {result.Name}: valid{(warnings > 0 ? $", {Names.Count(warnings, "warning")}" : string.Empty)} ({result.SourceFile})");
-                foreach (var diagnostic in result.Diagnostics)
+                foreach (var diagnostic in diagnostics)
                 {
                     output.WriteLine($"  {diagnostic}");
                 }
             }
 
-            return results.Any(r => !r.IsValid) ? ExitCodes.Error : ExitCodes.Success;
+            return failed ? ExitCodes.Error : ExitCodes.Success;
         });
         return command;
     }

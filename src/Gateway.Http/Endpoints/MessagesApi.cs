@@ -114,7 +114,7 @@ public static class MessagesApi
             limit.CancelAfter(options.Value.RequestTimeout);
             try
             {
-                return TypedResults.Ok(await session.WaitForTurnAsync(accepted.Seq, limit.Token));
+                return TypedResults.Ok(await session.WaitForTurnAcrossActivationsAsync(accepted.Seq, limit.Token));
             }
             catch (OperationCanceledException) when (limit.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
             {

@@ -49,6 +49,9 @@ internal sealed class GatewayErrorMiddleware(RequestDelegate next, ILogger<Gatew
         {
             case ApiProblemException api:
                 return api.Problem;
+            case SessionDeactivatedException:
+                // Only after several activations in a row went away under the call (a cluster shedding silos).
+                return ApiProblem.Of(ProblemCodes.Unavailable, "The session's silo went away while the request waited, several times; what was stored is intact. Read the session, or retry.");
             case SessionException session:
                 return ApiProblem.Of(session.Code, session.Message);
             case ScheduleInvalidException invalid:

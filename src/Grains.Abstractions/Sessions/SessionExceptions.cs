@@ -51,3 +51,17 @@ public sealed class AgentNotFoundException(string agent, string? detail = null)
 [Alias("duragent.session-request-exception")]
 public sealed class SessionRequestException(string message)
     : SessionException("invalid_request", message);
+
+/// <summary>
+/// The session's activation ended (silo shutdown, migration) while the caller waited on it. Nothing is lost: the next
+/// call activates the session again, on this silo or another, and its turn resumes or parks as its
+/// <c>on_disconnect</c> says. <see cref="SessionGrainExtensions.WaitForTurnAcrossActivationsAsync"/> retries on it.
+/// </summary>
+[GenerateSerializer]
+[Alias("duragent.session-deactivated-exception")]
+public sealed class SessionDeactivatedException(string sessionId, string reason)
+    : SessionException("session_deactivated", $"Session '{sessionId}' was deactivated ({reason}) while the call waited; call again.")
+{
+    [Id(0)]
+    public string SessionId { get; } = sessionId;
+}

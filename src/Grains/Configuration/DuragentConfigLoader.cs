@@ -1,4 +1,3 @@
-using Duragent.Schedules;
 using Duragent.Storage;
 
 namespace Duragent.Configuration;
@@ -23,14 +22,8 @@ public static class DuragentConfigLoader
     [
         new("trust", SandboxMode.Trust),
         new("bubblewrap", SandboxMode.Bubblewrap),
-        new("docker", SandboxMode.Docker),
+        new("auto", SandboxMode.Auto),
     ];
-
-    private static readonly KeyValuePair<string, SchedulePayload>[] PayloadValues = [new("message", SchedulePayload.Message), new("task", SchedulePayload.Task)];
-
-    private static readonly KeyValuePair<string, CatchUpPolicy>[] CatchUpValues = [new("once", CatchUpPolicy.Once), new("skip", CatchUpPolicy.Skip)];
-
-    private static readonly KeyValuePair<string, BusyPolicy>[] BusyValues = [new("wait", BusyPolicy.Wait), new("skip", BusyPolicy.Skip)];
 
     private static readonly KeyValuePair<string, GatewayRestartPolicy>[] RestartValues =
     [
@@ -126,7 +119,7 @@ public static class DuragentConfigLoader
                 Gateways = ReadGateways(root.Map("gateways")),
                 Routes = ReadRoutes(root),
                 Client = ReadClient(root.Map("client")),
-                Schedules = ReadSchedules(root),
+                Schedules = ScheduleDeclarationReader.Read(root),
             };
             root.WarnUnknownKeys();
             CheckGatewayNames(config.Gateways);
@@ -304,11 +297,34 @@ public static class DuragentConfigLoader
                 return new SandboxConfig();
             }
 
-            var sandbox = new SandboxConfig { Mode = map.Enum("mode", SandboxValues) ?? SandboxConfig.DefaultMode };
-            if (sandbox.Mode != SandboxMode.Trust)
+            if (map.String("mode") is "docker")
             {
-                // Said loudly: a user who asks for a sandbox must not believe tools run in one.
-                map.Warning("mode", "is not enforced by this release: tools run without a sandbox, as with 'trust'. Use a restrictive tool policy meanwhile");
+                map.Error("mode", "'docker' is not supported; use 'bubblewrap' (or 'auto'), and run the whole server in a container if you want one");
+            }
+
+            var sandbox = new SandboxConfig
+            {
+                Mode = map.String("mode") is "docker" ? SandboxConfig.DefaultMode : map.Enum("mode", SandboxValues) ?? SandboxConfig.DefaultMode,
+                Network = map.Bool("network") ?? true,
+                MemoryMb = map.Int("memory_mb", 0, 1024 * 1024) ?? SandboxConfig.DefaultMemoryMb,
+                MaxProcesses = map.Int("max_processes", 0, 1_000_000) ?? SandboxConfig.DefaultMaxProcesses,
+                Environment = map.StringList("env") ?? [],
+                Writable = map.StringList("writable") ?? [],
+            };
+            foreach (var name in sandbox.Environment)
+            {
+                if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal))
+                {
+                    map.Error("env", $"'{name}' is not an environment variable name");
+                }
+            }
+
+            foreach (var path in sandbox.Writable)
+            {
+                if (!Path.IsPathFullyQualified(path) || path.Contains('\0', StringComparison.Ordinal))
+                {
+                    map.Error("writable", $"'{path}' is not an absolute path");
+                }
             }
 
             map.WarnUnknownKeys();
@@ -479,106 +495,6 @@ public static class DuragentConfigLoader
             }
 
             return result;
-        }
-
-        // Static schedules: each is checked here as the API would check it, and every problem is located at its field.
-        private List<DeclaredSchedule> ReadSchedules(YamlMap parent)
-        {
-            var result = new List<DeclaredSchedule>();
-            var items = parent.List("schedules", "a list of schedules ({id, agent, text, at | every | cron, ...})");
-            if (items is null)
-            {
-                return result;
-            }
-
-            var ids = new HashSet<string>(StringComparer.Ordinal);
-            for (var i = 0; i < items.Count; i++)
-            {
-                var map = YamlMap.From(_file, items[i], $"schedules[{i}]", "a mapping with id, agent, text and one of at, every, cron");
-                if (map is null)
-                {
-                    continue;
-                }
-
-                var id = map.RequiredString("id", "the schedule's id (letters, digits, '.', '_', '-')");
-                if (id is not null && GrainKey.Check(id) is { } idProblem)
-                {
-                    map.Error("id", $"'{id}' is not a valid id: {idProblem}");
-                    id = null;
-                }
-                else if (id is not null && !ids.Add(id))
-                {
-                    map.Error("id", $"'{id}' is declared twice; schedule ids must be unique");
-                    id = null;
-                }
-
-                var agent = map.RequiredString("agent", "the name of the agent the schedule runs for");
-                var text = map.RequiredString("text", "the message or task to deliver");
-                var at = map.String("at");
-                if (at is not null && at.TrimStart().StartsWith("in", StringComparison.OrdinalIgnoreCase))
-                {
-                    map.Error("at", $"'{at}' is relative; a file needs an absolute RFC 3339 time (2026-12-24T18:00:00+01:00), or use every or cron");
-                    continue;
-                }
-
-                var spec = new ScheduleSpec(
-                    agent ?? string.Empty,
-                    text ?? string.Empty,
-                    map.Enum("payload", PayloadValues) ?? SchedulePayload.Message,
-                    at,
-                    map.String("every"),
-                    map.String("cron"),
-                    map.String("time_zone"),
-                    map.Has("anchor") ? ParseAnchor(map) : null,
-                    map.String("session"),
-                    map.Enum("catch_up", CatchUpValues) ?? CatchUpPolicy.Once,
-                    map.String("grace"),
-                    map.Int("max_concurrent", 1, ScheduleSpecs.MaxConcurrentLimit) ?? 1,
-                    map.Enum("on_busy", BusyValues) ?? BusyPolicy.Wait,
-                    map.Int("max_attempts", 1, ScheduleSpecs.MaxAttemptsLimit) ?? 3,
-                    map.String("description"),
-                    Schedules.ScheduleStartupService.ConfigSource);
-                map.WarnUnknownKeys();
-                if (id is null || agent is null || text is null)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    ScheduleSpecs.Validate(spec, DateTimeOffset.UtcNow, allowPastAt: true);
-                }
-                catch (ScheduleInvalidException ex)
-                {
-                    if (map.Has(ex.Field))
-                    {
-                        map.Error(ex.Field, ex.Problem);
-                    }
-                    else
-                    {
-                        _file.Error(map.Start, $"{map.Path}: {ex.Message}");
-                    }
-
-                    continue;
-                }
-
-                result.Add(new DeclaredSchedule(id, spec, $"{_file.File}:{map.Start.Line}:{map.Start.Column}"));
-            }
-
-            return result;
-        }
-
-        private static DateTimeOffset? ParseAnchor(YamlMap map)
-        {
-            var text = map.String("anchor");
-            if (text is not null && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var anchor)
-                && text.Contains('T', StringComparison.OrdinalIgnoreCase))
-            {
-                return anchor;
-            }
-
-            map.Error("anchor", $"expected an RFC 3339 time such as 2026-01-01T09:00:00Z, found '{text}'");
-            return null;
         }
     }
 }

@@ -303,7 +303,7 @@ public sealed partial class ScheduleGrain : Grain, IScheduleGrain, IScheduleRuns
             cts.CancelAfter(timeout);
             try
             {
-                var result = await session.WaitForTurnAsync(seq, cts.Token);
+                var result = await session.WaitForTurnAcrossActivationsAsync(seq, cts.Token);
                 (ok, detail) = result.Status switch
                 {
                     SessionStatus.Failed => (false, $"the turn failed: {result.Error ?? "no detail"}"),

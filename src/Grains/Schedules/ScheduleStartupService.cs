@@ -1,3 +1,5 @@
+using Duragent.Agents;
+using Duragent.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -5,8 +7,9 @@ using Orleans.Runtime;
 namespace Duragent.Schedules;
 
 /// <summary>
-/// Right after start: reconciles the static schedules (declared ones are created or updated; those created from a
-/// declaration that is gone are deleted; none is duplicated, the declared id is the grain key), then wakes every
+/// Right after start: reconciles the static schedules of <c>duragent.yaml</c> and of each agent's <c>schedules.yaml</c>
+/// (declared ones are created or updated; those created from a declaration that is gone are deleted, except for an agent
+/// whose file has errors, whose schedules are left as they are; none is duplicated, the declared id is the grain key), then wakes every
 /// schedule whose reminder is overdue, so slots missed while the silo was down follow their catch-up policy at once
 /// rather than at the reminder's next one-minute tick. Start-up does not wait for it.
 /// </summary>
@@ -16,7 +19,8 @@ public sealed partial class ScheduleStartupService(
     IGrainFactory grains,
     ScheduleClock clock,
     IHostApplicationLifetime lifetime,
-    ILogger<ScheduleStartupService> logger) : BackgroundService
+    ILogger<ScheduleStartupService> logger,
+    IAgentCatalog? agents = null) : BackgroundService
 {
     /// <summary>The <c>source</c> of schedules declared in files.</summary>
     public const string ConfigSource = "config";
@@ -40,9 +44,10 @@ public sealed partial class ScheduleStartupService(
     /// <summary>Applies the declared schedules and deletes the config schedules no longer declared.</summary>
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
+        var (items, keep) = await CollectAsync(cancellationToken);
         var ids = new HashSet<string>(StringComparer.Ordinal);
         int applied = 0, removed = 0, failed = 0;
-        foreach (var item in declared.Items)
+        foreach (var item in items)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ids.Add(item.Id);
@@ -70,7 +75,7 @@ public sealed partial class ScheduleStartupService(
         {
             foreach (var info in await ScheduleListing.ListAsync(grains))
             {
-                if (info.Spec.Source == ConfigSource && !ids.Contains(info.ScheduleId))
+                if (info.Spec.Source == ConfigSource && !ids.Contains(info.ScheduleId) && keep is not null && !keep.Contains(info.Spec.Agent))
                 {
                     await grains.GetGrain<IScheduleGrain>(info.ScheduleId).DeleteAsync();
                     removed++;
@@ -83,7 +88,72 @@ public sealed partial class ScheduleStartupService(
             LogListFailed(logger, ex);
         }
 
-        LogReconciled(logger, declared.Items.Count, applied, removed, failed);
+        LogReconciled(logger, items.Count, applied, removed, failed);
+    }
+
+    // The declarations of duragent.yaml, then those of every agent's schedules.yaml. The agents whose file has errors
+    // keep their config schedules as they are (a typo must not delete them); null: the agents could not be listed, so
+    // no config schedule is deleted.
+    private async Task<(List<DeclaredSchedule> Items, HashSet<string>? Keep)> CollectAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<DeclaredSchedule>(declared.Items);
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        if (agents is null)
+        {
+            return (items, keep);
+        }
+
+        IReadOnlyList<AgentLoadResult> list;
+        try
+        {
+            list = await agents.ListAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAgentsUnreadable(logger, ex);
+            return (items, null);
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            seen[item.Id] = item.Location;
+        }
+
+        foreach (var agent in list)
+        {
+            var file = AgentScheduleFile.Load(agent.HomeDirectory, agent.Name);
+            foreach (var diagnostic in file.Diagnostics)
+            {
+                if (diagnostic.IsError)
+                {
+                    LogFileError(logger, diagnostic.ToString());
+                }
+                else
+                {
+                    LogFileWarning(logger, diagnostic.ToString());
+                }
+            }
+
+            if (file.HasErrors)
+            {
+                keep.Add(agent.Name);
+            }
+
+            foreach (var item in file.Items)
+            {
+                if (seen.TryAdd(item.Id, item.Location))
+                {
+                    items.Add(item);
+                }
+                else
+                {
+                    LogFileError(logger, $"{item.Location}: error: schedule id '{item.Id}' is declared already at {seen[item.Id]}; this declaration is ignored");
+                }
+            }
+        }
+
+        return (items, keep);
     }
 
     private async Task WakeOverdueAsync(CancellationToken stoppingToken)
@@ -135,6 +205,15 @@ public sealed partial class ScheduleStartupService(
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Static schedules reconciled: {Declared} declared, {Applied} created or updated, {Removed} removed, {Failed} not applied")]
     private static partial void LogReconciled(ILogger logger, int declared, int applied, int removed, int failed);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Error, Message = "{Diagnostic}")]
+    private static partial void LogFileError(ILogger logger, string diagnostic);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Warning, Message = "{Diagnostic}")]
+    private static partial void LogFileWarning(ILogger logger, string diagnostic);
+
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Error, Message = "The agents could not be listed; their schedules.yaml files are not read and no static schedule is deleted at this start")]
+    private static partial void LogAgentsUnreadable(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4105, Level = LogLevel.Error, Message = "Schedule {ScheduleId} could not be woken after the restart; its reminder will try again")]
     private static partial void LogWakeFailed(ILogger logger, Exception exception, string scheduleId);

@@ -156,7 +156,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         }
 
         _hub.Close();
-        FailWaiters(new SiloUnavailableException($"Session '{SessionId}' was deactivated ({reason.ReasonCode})."));
+        FailWaiters(new SessionDeactivatedException(SessionId, reason.ReasonCode.ToString()));
         _storageRetry?.Dispose();
         if (Journal.SnapshotBehind && reason.ReasonCode != DeactivationReasonCode.ApplicationError)
         {
@@ -211,6 +211,12 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
                     // No turn, or a parked one (approval, pause): the decision or the resume drives it and plans the
                     // reminder again. A parked session is not woken every minute, so it can be collected.
                     await Wakeups.CancelAsync(TurnReminder);
+                }
+                else if (_storageFault is not null)
+                {
+                    // The storage refused a write and the retry timer drives the turn once writes work again. The
+                    // work is stopped on purpose: recovering here would treat the turn as cut off by a restart (a
+                    // pause session would park with "the silo restarted") as soon as the disk takes a write again.
                 }
                 else if (State.Status == SessionStatus.Running && !IsWorkRunning)
                 {

@@ -1,16 +1,24 @@
 using System.Diagnostics;
 using System.Text;
 using Duragent.Sessions.Events;
+using Duragent.Tools.Sandbox;
 
 namespace Duragent.Tools;
 
 /// <summary>
 /// Runs a command line through <c>bash -c</c> with a time limit and an output cap, and shapes the output for the
 /// model: stdout, then <c>--- stderr ---</c> and stderr, capped; <c>Command completed with exit code N</c> when
-/// both are empty. On timeout or cancellation the whole process tree is killed.
+/// both are empty. On timeout or cancellation the whole process tree is killed. Where the process runs is the
+/// <see cref="ToolSandbox"/>'s decision.
 /// </summary>
-public sealed class ProcessRunner
+public sealed class ProcessRunner(ToolSandbox sandbox)
 {
+    /// <summary>A runner of processes on the host (<see cref="ToolSandbox.Trust"/>).</summary>
+    public ProcessRunner()
+        : this(ToolSandbox.Trust)
+    {
+    }
+
     /// <summary>Default time limit: 120 seconds.</summary>
     public const int DefaultTimeoutSeconds = 120;
 
@@ -18,6 +26,9 @@ public sealed class ProcessRunner
     public const int DefaultOutputCapBytes = 256 * 1024;
 
     private const string StderrSeparator = "\n--- stderr ---\n";
+
+    /// <summary>Where the processes run (on the host, or in bubblewrap).</summary>
+    public ToolSandbox Sandbox { get; } = sandbox ?? throw new ArgumentNullException(nameof(sandbox));
 
     /// <summary>The shell used for command lines: <c>bash</c> from PATH.</summary>
     public string Shell { get; init; } = "bash";
@@ -34,23 +45,12 @@ public sealed class ProcessRunner
         ArgumentException.ThrowIfNullOrEmpty(commandLine);
         ArgumentOutOfRangeException.ThrowIfLessThan(outputCapBytes, 1024);
 
-        var start = new ProcessStartInfo(Shell)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(commandLine);
-        if (environment is not null)
-        {
-            foreach (var (name, value) in environment)
-            {
-                start.Environment[name] = value;
-            }
-        }
+        using var prepared = Sandbox.Prepare(Shell, commandLine, workingDirectory, environment);
+        var start = prepared.Start;
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
 
         using var process = new Process { StartInfo = start };
         try

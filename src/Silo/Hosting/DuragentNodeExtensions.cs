@@ -6,6 +6,7 @@ using Duragent.Llm;
 using Duragent.Node;
 using Duragent.Schedules;
 using Duragent.Sessions;
+using Duragent.Tools.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -76,6 +77,7 @@ public static class DuragentNodeExtensions
         ArgumentNullException.ThrowIfNull(workspace);
         var config = workspace.Config;
         services.AddDuragentAgents(workspace);
+        services.AddDuragentSandbox(workspace);
         services.AddDuragentLlm(node?.ConfigureLlm);
         services.AddDuragentSessions(o =>
         {

@@ -125,4 +125,41 @@ public sealed class CrossSiloFailureTests(ITestOutputHelper output)
         Assert.Equal(2, kit.Llm.RequestCount);
         kit.AssertOnSilo1(id);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WaitingRequest_SessionSiloStopsOrDies_TheWaitFollowsTheSessionToSilo1_AndAnswers200(bool crash)
+    {
+        await using var kit = await TwoSiloKit.StartAsync(fastFailureDetection: true);
+        var gate = new FakeGate();
+        kit.Llm.Enqueue(FakeResponse.Text("cut", " off").WithGate(gate, afterChunks: 1), FakeResponse.Text("complete answer"));
+        var id = await kit.CreateSessionOnSilo2Async(OnDisconnect.Continue);
+
+        // The request waits on silo 2's activation (the gateway is on silo 1) while the turn streams.
+        var waiting = kit.Client.PostAsync($"api/v1/sessions/{id}/messages?wait=true", GatewayKit.Json("""{"content":"question"}"""));
+        await gate.WaitReachedAsync(TwoSiloKit.Wait);
+        Assert.False(waiting.IsCompleted);
+
+        var clock = Stopwatch.StartNew();
+        if (crash)
+        {
+            await kit.KillSilo2Async(crash: true, TimeSpan.FromSeconds(30));
+        }
+        else
+        {
+            await kit.StopSilo2Async();
+        }
+
+        // Before: the waiter was failed with 503 when the activation ended. Now the gateway calls again, the session
+        // activates on silo 1, recovers the turn (on_disconnect: continue) and the same request gets the answer.
+        using var response = await waiting.WaitAsync(TwoSiloKit.Wait);
+        output.WriteLine($"The waiting request answered {(int)response.StatusCode} {clock.Elapsed.TotalSeconds:0.0} s after silo 2 {(crash ? "was killed" : "began to stop")}.");
+        gate.Release();
+        await Http.ExpectAsync(response, 200);
+        var result = await Http.ReadAsync(response, SessionJsonContext.Default.TurnResult);
+        Assert.Equal("complete answer", result.Content);
+        kit.AssertOnSilo1(id);
+        Assert.Single(await kit.EventsAsync(id), e => e.GetProperty("type").GetString() == "user_message");
+    }
 }

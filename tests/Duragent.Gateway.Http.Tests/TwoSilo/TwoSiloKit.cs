@@ -327,6 +327,9 @@ internal sealed class TwoSiloKit : IAsyncDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>Stops silo 2 gracefully (<c>StopSiloAsync</c>): its activations deactivate before it leaves.</summary>
+    public Task StopSilo2Async() => _cluster.StopSiloAsync(Silo2);
+
     // ---------------------------------------------------------------- HTTP helpers
 
     public async Task<MessageAccepted> SendAsync(string sessionId, string content)

@@ -116,6 +116,11 @@ public class DuragentConfigLoaderTests : IDisposable
               collection_age_minutes: 2
             sandbox:
               mode: bubblewrap
+              network: false
+              memory_mb: 512
+              max_processes: 64
+              env: [GITHUB_TOKEN]
+              writable: [/srv/projects]
             gateways:
               telegram:
                 bot_token: tg-token
@@ -145,7 +150,10 @@ public class DuragentConfigLoaderTests : IDisposable
         var result = Parse(yaml);
         var config = result.Config;
 
-        Assert.Contains("sandbox.mode: is not enforced by this release", Assert.Single(result.Warnings).ToString(), StringComparison.Ordinal);
+        Assert.Empty(result.Warnings);
+        Assert.Equal(new SandboxConfig { Mode = SandboxMode.Bubblewrap, Network = false, MemoryMb = 512, MaxProcesses = 64 }, config.Sandbox with { Environment = [], Writable = [] });
+        Assert.Equal(["GITHUB_TOKEN"], config.Sandbox.Environment);
+        Assert.Equal(["/srv/projects"], config.Sandbox.Writable);
         Assert.Equal(_dir.Combine("state"), config.Workspace);
         Assert.Equal(_dir.Combine("my-agents"), config.AgentsDir);
         Assert.Equal("0.0.0.0", config.Server.Host);
@@ -269,6 +277,21 @@ public class DuragentConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Parse_BadSandbox_NamesEachProblemWithItsLine()
+    {
+        var ex = ParseFails("sandbox:\n  mode: docker\n  memory_mb: -1\n  env: [\"A=B\"]\n  writable: [relative/dir]\n");
+
+        Assert.Equal(
+            [
+                $"{ConfigFile}:2:9: error: sandbox.mode: 'docker' is not supported; use 'bubblewrap' (or 'auto'), and run the whole server in a container if you want one",
+                $"{ConfigFile}:3:14: error: sandbox.memory_mb: expected a whole number from 0 to 1048576, found -1",
+                $"{ConfigFile}:4:8: error: sandbox.env: 'A=B' is not an environment variable name",
+                $"{ConfigFile}:5:13: error: sandbox.writable: 'relative/dir' is not an absolute path",
+            ],
+            ex.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
     public void Parse_UnknownEnumValue_ListsTheExpectedOnes()
     {
         var ex = ParseFails("sessions:\n  compaction: shred\nsandbox:\n  mode: chroot\n");
@@ -276,7 +299,7 @@ public class DuragentConfigLoaderTests : IDisposable
         Assert.Equal(
             [
                 $"{ConfigFile}:2:15: error: sessions.compaction: expected one of archive, discard, keep, disabled, found 'shred'",
-                $"{ConfigFile}:4:9: error: sandbox.mode: expected one of trust, bubblewrap, docker, found 'chroot'",
+                $"{ConfigFile}:4:9: error: sandbox.mode: expected one of trust, bubblewrap, auto, found 'chroot'",
             ],
             ex.Errors.Select(e => e.ToString()));
     }

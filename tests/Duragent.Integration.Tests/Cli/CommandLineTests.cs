@@ -57,7 +57,7 @@ public sealed class CommandLineTests : IDisposable
         var result = await InProcessCli.RunAsync("--help");
 
         Assert.Equal(0, result.ExitCode);
-        foreach (var command in new[] { "init", "serve", "agent", "chat", "attach", "session", "doctor", "completions" })
+        foreach (var command in new[] { "init", "serve", "agent", "chat", "attach", "session", "schedule", "doctor", "completions" })
         {
             Assert.Contains(command, result.Stdout, StringComparison.Ordinal);
         }

@@ -34,10 +34,12 @@ public sealed class CompletionsTests : IDisposable
     }
 
     [ShellTheory("bash")]
-    [InlineData("duragent ''", "init serve agent chat attach session doctor completions")]
+    [InlineData("duragent ''", "init serve agent chat attach session schedule doctor completions")]
     [InlineData("duragent se", "serve session")]
     [InlineData("duragent serve ''", "status stop reload-agents reload")]
     [InlineData("duragent -c x.yaml session ''", "list show delete export")]
+    [InlineData("duragent schedule ''", "add list show pause resume rm delete run history")]
+    [InlineData("duragent schedule add --catch-up ''", "once skip")]
     [InlineData("duragent doctor --format ''", "json text")]
     [InlineData("duragent session export s1 --format m", "markdown")]
     [InlineData("duragent completions ''", "bash fish powershell pwsh zsh")]
@@ -65,7 +67,7 @@ public sealed class CompletionsTests : IDisposable
     }
 
     [ShellTheory("zsh")]
-    [InlineData("duragent ''", "describe: init serve agent chat attach session doctor completions")]
+    [InlineData("duragent ''", "describe: init serve agent chat attach session schedule doctor completions")]
     [InlineData("duragent serve ''", "describe: status stop reload-agents reload")]
     [InlineData("duragent doctor --format ''", "compadd: json text")]
     [InlineData("duragent -c x.yaml agent ''", "describe: create list validate")]
@@ -85,7 +87,7 @@ public sealed class CompletionsTests : IDisposable
     }
 
     [ShellTheory("fish")]
-    [InlineData("duragent ", "agent attach chat completions doctor init serve session")]
+    [InlineData("duragent ", "agent attach chat completions doctor init schedule serve session")]
     [InlineData("duragent serve ", "reload reload-agents status stop")]
     [InlineData("duragent doctor --format ", "json text")]
     [InlineData("duragent session export s1 --f", "--format")]

@@ -156,6 +156,25 @@ public sealed class ScaffoldTests : IDisposable
     }
 
     [Fact]
+    public async Task AgentValidate_ChecksTheAgentsSchedulesFile_WithLocatedErrors_Exit1()
+    {
+        await InProcessCli.RunAsync("init", _dir.Path, "--no-interactive", "--agent-name", "good");
+        var home = Path.Combine(_dir.Path, ".duragent", "agents", "good");
+        var schedules = Path.Combine(home, "schedules.yaml");
+        await File.WriteAllTextAsync(schedules, "schedules:\n  - {id: ok, text: hi, every: 1h}\n  - {id: tz, text: hi, cron: '0 9 * * *', time_zone: Mars/Base}\n");
+
+        var bad = await InProcessCli.RunAsync("agent", "validate", home);
+        await File.WriteAllTextAsync(schedules, "schedules:\n  - {id: ok, text: hi, every: 1h}\n");
+        var good = await InProcessCli.RunAsync("agent", "validate", home);
+
+        Assert.True(bad.ExitCode == 1, bad.ToString());
+        Assert.Contains("✗ good: 1 error, 0 warnings (", bad.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"{schedules}:3:54: error: schedules[1].time_zone: unknown time zone 'Mars/Base'", bad.Stdout, StringComparison.Ordinal);
+        Assert.True(good.ExitCode == 0, good.ToString());
+        Assert.Contains("✓ good: valid", good.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AgentValidate_MissingPath_Fails()
     {
         var result = await InProcessCli.RunAsync("agent", "validate", Path.Combine(_dir.Path, "nope"));

@@ -9,7 +9,8 @@ namespace Duragent.Integration.Tests.Schedules;
 /// <summary>
 /// Static schedules of a real <c>duragent serve</c> killed with SIGKILL and kept down across several slots: after the
 /// restart, <c>catch_up: once</c> fires the latest missed slot exactly once and records the others as skipped;
-/// <c>catch_up: skip</c> fires none of them and records every skip; no slot reaches its session twice.
+/// <c>catch_up: skip</c> fires none of them and records every skip; no slot reaches its session twice. And a server
+/// killed while a slot's task runs: after the restart that run finishes (recorded once) and the slot never fires again.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class ScheduleCrashTests(ITestOutputHelper output)
@@ -79,6 +80,60 @@ public sealed class ScheduleCrashTests(ITestOutputHelper output)
         await serve.DisposeAsync();
     }
 
+    [Fact]
+    public async Task KilledDuringATaskRun_TheSlotNeverFiresTwice_AndItsRunIsRecorded()
+    {
+        await using var ws = await CliWorkspace.CreateAsync();
+        var gate = new FakeGate();
+        ws.Llm.Enqueue(FakeResponse.Text("working", " on", " it").WithGate(gate, afterChunks: 1));
+        ws.Llm.Fallback = _ => FakeResponse.Text("done");
+        using var http = new HttpClient { BaseAddress = ws.BaseUrl };
+        var serve = await ws.ServeAsync();
+        try
+        {
+            using var create = await http.PostAsJsonAsync("api/v1/schedules", new Dictionary<string, object>
+            {
+                ["schedule_id"] = "job", ["agent"] = "assistant", ["text"] = "do the nightly job", ["payload"] = "task",
+                ["at"] = "in 2s", ["session"] = "work",
+            });
+            Assert.True(create.IsSuccessStatusCode, await create.Content.ReadAsStringAsync());
+
+            // The slot has started (recorded before delivery) and its task's turn is inside the LLM call: kill -9 now.
+            await gate.WaitReachedAsync(Wait);
+            var before = Assert.Single(await RunsAsync(http, "job"));
+            Assert.Equal("running", before.Status);
+            serve.KillNow();
+            await serve.WaitForExitAsync(Wait, "the killed server");
+
+            serve = await ws.ServeAsync();
+            await WaitForRunsAsync(http, "job", runs => runs.Any(r => r.Status != "running"), "the interrupted run to finish after the restart", TimeSpan.FromSeconds(150));
+
+            // Anything that would fire the slot again has had its chance: the start-up wake-up and a reminder tick.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var runs = await RunsAsync(http, "job");
+            foreach (var r in runs)
+            {
+                output.WriteLine($"{r.RunId} {r.Slot:HH:mm:ss.fff} {r.Status} {r.Detail}");
+            }
+
+            var run = Assert.Single(runs);
+            Assert.Equal(before.RunId, run.RunId);
+            Assert.Equal(before.Slot, run.Slot);
+            Assert.Equal("ok", run.Status);
+            Assert.StartsWith("the turn ended", run.Detail, StringComparison.Ordinal);
+            Assert.Equal(1, await UserMessagesAsync(http, "work"));
+            Assert.All(ws.Llm.Requests, r => Assert.Single(System.Text.RegularExpressions.Regex.Matches(r.RawBody, "do the nightly job")));
+            using var info = JsonDocument.Parse(await http.GetStringAsync("api/v1/schedules/job"));
+            Assert.True(info.RootElement.GetProperty("done").GetBoolean());
+            Assert.Equal(0, info.RootElement.GetProperty("running").GetInt32());
+        }
+        finally
+        {
+            gate.Release();
+            await serve.DisposeAsync();
+        }
+    }
+
     private sealed record Run(string RunId, DateTimeOffset Slot, string Status, int SkippedSlots, string? Detail);
 
     private static async Task<List<Run>> RunsAsync(HttpClient http, string id)
@@ -92,9 +147,9 @@ public sealed class ScheduleCrashTests(ITestOutputHelper output)
             r.TryGetProperty("detail", out var d) ? d.GetString() : null)).ToList();
     }
 
-    private static async Task WaitForRunsAsync(HttpClient http, string id, Func<List<Run>, bool> match, string what)
+    private static async Task WaitForRunsAsync(HttpClient http, string id, Func<List<Run>, bool> match, string what, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(Wait);
+        using var cts = new CancellationTokenSource(timeout ?? Wait);
         while (true)
         {
             try
@@ -116,7 +171,7 @@ public sealed class ScheduleCrashTests(ITestOutputHelper output)
             catch (OperationCanceledException)
             {
                 var runs = await RunsAsync(http, id);
-                throw new TimeoutException($"Timed out after {Wait} waiting for {what}; runs: {string.Join(" | ", runs.Select(r => $"{r.Slot:HH:mm:ss.fff} {r.Status} {r.SkippedSlots} {r.Detail}"))}");
+                throw new TimeoutException($"Timed out after {timeout ?? Wait} waiting for {what}; runs: {string.Join(" | ", runs.Select(r => $"{r.Slot:HH:mm:ss.fff} {r.Status} {r.SkippedSlots} {r.Detail}"))}");
             }
         }
     }

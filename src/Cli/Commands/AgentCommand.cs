@@ -6,14 +6,15 @@ using Duragent.Configuration;
 
 namespace Duragent.Cli.Commands;
 
-/// <summary><c>duragent agent create|list|validate</c>.</summary>
+/// <summary><c>duragent agent create|list|show|validate</c>.</summary>
 internal static class AgentCommand
 {
     public static Command Create(CommandBinder binder)
     {
-        var command = new Command("agent", "Create, list and validate agents");
+        var command = new Command("agent", "Create, list, show and validate agents");
         command.Add(CreateCreate(binder));
         command.Add(CreateList(binder));
+        command.Add(CreateShow(binder));
         command.Add(CreateValidate(binder));
         return command;
     }
@@ -91,6 +92,72 @@ internal static class AgentCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static Command CreateShow(CommandBinder binder)
+    {
+        var name = new Argument<string>("NAME") { Description = "The agent's name" };
+        var prompt = new Option<bool>("--prompt") { Description = "Print the assembled system prompt, part by part with each part's source file" };
+        var command = new Command("show", "Show an agent as the server loaded it (starts the workspace's server if needed)") { name, prompt };
+        binder.Bind(command, async (context, cancellationToken) =>
+        {
+            var agentName = context.GetValue(name)!;
+            AgentOptions.ValidateName(agentName);
+            await using var connection = await context.ConnectAsync(cancellationToken);
+            var output = context.Console.Out;
+            if (context.GetValue(prompt))
+            {
+                var view = await connection.Client.Node.GetAgentPromptAsync(agentName).WaitAsync(cancellationToken);
+                if (!view.Exists)
+                {
+                    throw new CliException($"No agent named '{agentName}'; `duragent agent list` shows the agents.");
+                }
+
+                if (view.Errors.Count > 0)
+                {
+                    WriteDiagnostics(context.Console.Error, view.Name, view.Errors);
+                    return ExitCodes.Error;
+                }
+
+                foreach (var part in view.Parts)
+                {
+                    output.WriteLine($"=== {part.Title} ({string.Join(", ", part.Sources.DefaultIfEmpty("generated"))}) ===");
+                    output.WriteLine(part.Text);
+                    output.WriteLine();
+                }
+
+                WriteDiagnostics(context.Console.Error, view.Name, view.Warnings);
+                return ExitCodes.Success;
+            }
+
+            var lookup = await connection.Client.GetAgentAsync(agentName, cancellationToken);
+            if (!lookup.Exists)
+            {
+                throw new CliException($"No agent named '{agentName}'; `duragent agent list` shows the agents.");
+            }
+
+            if (lookup.Detail is not { } detail)
+            {
+                WriteDiagnostics(context.Console.Error, lookup.Name, lookup.Errors);
+                return ExitCodes.Error;
+            }
+
+            output.WriteLine($"Name:        {detail.Metadata.Name}");
+            output.WriteLine($"Description: {detail.Metadata.Description ?? "-"}");
+            output.WriteLine($"Model:       {detail.Spec.Model.Provider}/{detail.Spec.Model.Name}");
+            output.WriteLine($"Tools:       {(detail.Spec.Tools.Count == 0 ? "none" : string.Join(", ", detail.Spec.Tools.Select(t => $"{t.Name} ({t.Type})")))}");
+            WriteDiagnostics(context.Console.Error, detail.Metadata.Name, detail.Warnings);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void WriteDiagnostics(TextWriter writer, string agent, IReadOnlyList<string> diagnostics)
+    {
+        foreach (var diagnostic in diagnostics)
+        {
+            writer.WriteLine($"{agent}: {diagnostic}");
+        }
     }
 
     private static Command CreateValidate(CommandBinder binder)

@@ -77,4 +77,8 @@ public sealed record AgentDefinition
     /// <summary><c>spec.access</c> as written (same shape as <see cref="Hooks"/>); null when absent (open access).</summary>
     [Id(10)]
     public object? Access { get; init; }
+
+    /// <summary>The valid skills of <see cref="SkillsDirectory"/>, sorted by name (invalid ones are load warnings).</summary>
+    [Id(11)]
+    public IReadOnlyList<SkillSpec> Skills { get; init; } = [];
 }

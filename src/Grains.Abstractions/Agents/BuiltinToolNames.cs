@@ -24,6 +24,12 @@ public static class BuiltinToolNames
     /// <summary>Agent and world memory.</summary>
     public const string Memory = "memory";
 
+    /// <summary>
+    /// Loads a skill's instructions (and activates its <c>allowed-tools</c>). Not declared in <c>spec.tools</c>: offered
+    /// whenever the agent has at least one valid skill.
+    /// </summary>
+    public const string Skill = "skill";
+
     /// <summary>Every known built-in name.</summary>
     public static IReadOnlyList<string> All { get; } = [Bash, Web, Schedule, BackgroundProcess, Session, ReloadTools, Memory];
 

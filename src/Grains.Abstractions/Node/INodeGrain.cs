@@ -41,6 +41,13 @@ public interface INodeGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<AgentLookup> GetAgentAsync(string name);
 
+    /// <summary>
+    /// The system prompt <paramref name="name"/>'s sessions would send now (templates rendered at this moment, current
+    /// directives, skills and <c>AGENTS.md</c>), part by part with each part's source files.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<AgentPromptView> GetAgentPromptAsync(string name);
+
     /// <summary>Every stored session, newest first, optionally only those of one status or agent.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(SessionStatus? status = null, string? agent = null);

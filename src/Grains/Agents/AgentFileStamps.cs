@@ -2,7 +2,8 @@ namespace Duragent.Agents;
 
 /// <summary>
 /// Size and last-write time of every file an agent definition was built from (including referenced files that
-/// were missing), taken before the files were read. Comparing them again is a few <c>stat</c> calls, cheap
+/// were missing), and the last-write time of directories it listed (skills: a directory's time changes when an entry
+/// is added, removed or renamed), taken before the files were read. Comparing them again is a few <c>stat</c> calls, cheap
 /// enough to do on every access instead of watching the file system.
 /// </summary>
 internal sealed class AgentFileStamps
@@ -46,7 +47,13 @@ internal sealed class AgentFileStamps
             try
             {
                 var info = new FileInfo(path);
-                return info.Exists ? new FileStamp(path, info.Length, info.LastWriteTimeUtc) : new FileStamp(path, -1, default);
+                if (info.Exists)
+                {
+                    return new FileStamp(path, info.Length, info.LastWriteTimeUtc);
+                }
+
+                var directory = new DirectoryInfo(path);
+                return directory.Exists ? new FileStamp(path, -3, directory.LastWriteTimeUtc) : new FileStamp(path, -1, default);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

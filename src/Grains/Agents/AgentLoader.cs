@@ -13,7 +13,7 @@ namespace Duragent.Agents;
 /// <see cref="ConfigDiagnostic"/> and one pass reports them all. Fatal: YAML syntax, wrong <c>apiVersion</c> or
 /// <c>kind</c>, missing or invalid <c>metadata.name</c> (or one that differs from the directory name), missing
 /// <c>spec.model</c>/<c>provider</c>/<c>name</c>, unknown provider, values of the wrong type or out of range.
-/// Warnings: unknown keys, missing prompt or README files, unknown built-in tools.
+/// Warnings: unknown keys, missing prompt or README files, unknown built-in tools, invalid skills (<see cref="SkillLoader"/>).
 /// </summary>
 /// <remarks>This file reads as one story: the agent format, top to bottom, as <c>docs/agent-format.md</c> describes it.</remarks>
 public static partial class AgentLoader
@@ -76,6 +76,18 @@ public static partial class AgentLoader
                     yaml.Warning(readme.Mark, $"{readme.Key}: file '{readme.Written}' not found at {readme.Path}; the tool is described without it");
                 }
             }
+        }
+
+        if (draft is { SkillsDirectory.Length: > 0 })
+        {
+            var toolNames = draft.Tools.Select(t => t.Name).ToList();
+            if (draft.Memory is not null)
+            {
+                toolNames.Add(BuiltinToolNames.Memory);
+            }
+
+            toolNames.Add(BuiltinToolNames.Skill);
+            draft.Skills = SkillLoader.Load(draft.SkillsDirectory, stamps, yaml.Add, toolNames);
         }
 
         var definition = draft is null || yaml.HasErrors ? null : draft.Build(prompts);
@@ -169,6 +181,8 @@ public static partial class AgentLoader
 
         public object? Access { get; set; }
 
+        public IReadOnlyList<SkillSpec> Skills { get; set; } = [];
+
         public AgentDefinition? Build(AgentPrompts prompts) =>
             Metadata is null || Model is null
                 ? null
@@ -185,6 +199,7 @@ public static partial class AgentLoader
                     Memory = Memory,
                     Hooks = Hooks,
                     Access = Access,
+                    Skills = Skills,
                 };
     }
 

@@ -56,6 +56,23 @@ public static class AgentViews
             ? new AgentLookup(name, false, null, [])
             : new AgentLookup(entry.Name, true, Detail(entry, workspace), Format(entry.Errors, workspace));
 
+    /// <summary>The assembled system prompt of <paramref name="name"/> as of <paramref name="now"/>; see <see cref="AgentPromptView"/>.</summary>
+    public static AgentPromptView Prompt(string name, AgentLoadResult? entry, AgentPromptSources prompts, DuragentWorkspace workspace, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (entry?.Definition is not { } agent)
+        {
+            return new AgentPromptView(entry?.Name ?? name, entry is not null, [], string.Empty, entry is null ? [] : Format(entry.Errors, workspace), entry is null ? [] : Format(entry.Warnings, workspace));
+        }
+
+        var assembled = prompts.Assemble(agent, now);
+        var parts = assembled.Parts
+            .Select(p => new AgentPromptPartView(p.Title, p.Sources.Select(s => Relative(s, workspace)).ToList(), p.Text))
+            .ToList();
+        return new AgentPromptView(entry.Name, true, parts, assembled.Text, [], Format(entry.Warnings, workspace));
+    }
+
     /// <summary>Diagnostics as <c>file:line:column: message</c>, the file relative to the config directory.</summary>
     public static IReadOnlyList<string> Format(IEnumerable<ConfigDiagnostic> diagnostics, DuragentWorkspace workspace)
     {
@@ -78,6 +95,17 @@ public static class AgentViews
             .SelectMany(entry => Format(entry.Errors, workspace).Select(error => $"{entry.Name}: {error}"))
             .ToList();
         return new ReloadResult(entries.Count(entry => entry.IsValid), errors);
+    }
+
+    private static string Relative(string path, DuragentWorkspace workspace)
+    {
+        if (!Path.IsPathRooted(path))
+        {
+            return path;
+        }
+
+        var relative = Path.GetRelativePath(workspace.ConfigDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? path : relative;
     }
 
     private static string ToolType(ToolSpec tool) => tool switch

@@ -2,6 +2,7 @@ using Duragent.Agents;
 using Duragent.Llm;
 using Duragent.Sessions.Events;
 using Duragent.Storage;
+using Duragent.Tools;
 using Orleans.Runtime;
 using Orleans.Storage;
 
@@ -125,6 +126,11 @@ public sealed partial class SessionGrain
                         return;
                     }
 
+                    if (await RefuseOutsideSkillAsync(agent, run.Call))
+                    {
+                        continue;
+                    }
+
                     if (await StartToolAsync(agent, run.Call, rerun: false))
                     {
                         return;
@@ -147,6 +153,12 @@ public sealed partial class SessionGrain
                     continue;
 
                 case TurnStep.AskApproval ask:
+                    // A call the active skill does not allow is refused before anyone is asked about it.
+                    if (await RefuseOutsideSkillAsync(agent, ask.Call))
+                    {
+                        continue;
+                    }
+
                     await AskApprovalAsync(ask.Call);
                     return;
 
@@ -178,6 +190,18 @@ public sealed partial class SessionGrain
                     return;
             }
         }
+    }
+
+    // allowed-tools of the active skill (SkillActivation): a call of another tool ends as denied, and the model is told why.
+    private async Task<bool> RefuseOutsideSkillAsync(AgentDefinition agent, TurnToolCall call)
+    {
+        if (agent.Skills.Count == 0 || SkillActivation.Refusal(agent, SkillActivation.Active(State), call.Tool) is not { } refusal)
+        {
+            return false;
+        }
+
+        await RecordAsync([new ToolFinished(State.Turn!.TurnId, call.CallId, call.Tool, ToolOutcome.Denied, refusal)]);
+        return true;
     }
 
     private async Task<bool> PauseIfRequestedAsync()

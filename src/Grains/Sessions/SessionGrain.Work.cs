@@ -27,7 +27,7 @@ public sealed partial class SessionGrain
         try
         {
             client = _llm.Create(ModelSettings(agent));
-            request = SessionHistory.BuildRequest(State, agent, Toolbox(agent), _clock.GetUtcNow());
+            request = SessionHistory.BuildRequest(State, agent, Toolbox(agent), _prompts.Assemble(agent, _clock.GetUtcNow()).Text);
         }
         catch (LlmConfigurationException ex)
         {

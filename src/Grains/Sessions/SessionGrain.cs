@@ -47,6 +47,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
     private readonly IPersistentState<SessionState> _snapshot;
     private readonly IEventLogStorage _log;
     private readonly ILlmClientFactory _llm;
+    private readonly AgentPromptSources _prompts;
     private readonly ProcessRunner _processes;
     private readonly ISessionIndex _index;
     private readonly SessionActivity _activity;
@@ -84,6 +85,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         [PersistentState(StateName, StorageName)] IPersistentState<SessionState> snapshot,
         IEventLogStorage log,
         ILlmClientFactory llm,
+        AgentPromptSources prompts,
         ProcessRunner processes,
         ISessionIndex index,
         SessionActivity activity,
@@ -94,6 +96,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain, ISessionTurns, 
         _snapshot = snapshot;
         _log = log;
         _llm = llm;
+        _prompts = prompts;
         _processes = processes;
         _index = index;
         _activity = activity;

@@ -37,14 +37,17 @@ public static class SessionHistory
         return [];
     }
 
-    /// <summary>Builds the request for the next LLM call of the session's turn.</summary>
-    public static LlmRequest BuildRequest(SessionState state, AgentDefinition agent, AgentToolbox toolbox, DateTimeOffset now)
+    /// <summary>
+    /// Builds the request for the next LLM call of the session's turn, with <paramref name="system"/> (assembled by
+    /// <see cref="AgentPromptSources"/>) as its system message, unchanged.
+    /// </summary>
+    public static LlmRequest BuildRequest(SessionState state, AgentDefinition agent, AgentToolbox toolbox, string system)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(toolbox);
+        ArgumentNullException.ThrowIfNull(system);
         var context = agent.Session.Context;
-        var system = SystemPromptBuilder.Build(agent, now);
 
         var earlier = new List<ChatMessage>();
         var turn = new List<ChatMessage>();

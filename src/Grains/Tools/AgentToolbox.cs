@@ -43,7 +43,10 @@ public sealed class AgentToolbox
         return Tools.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase));
     }
 
-    /// <summary>Builds the toolbox of <paramref name="agent"/>; the <c>schedule</c> tool needs <paramref name="grains"/>.</summary>
+    /// <summary>
+    /// Builds the toolbox of <paramref name="agent"/>: its <c>spec.tools</c>, then <c>memory</c> when it has
+    /// <c>spec.memory</c> and <c>skill</c> when it has skills. <c>schedule</c> and <c>memory</c> need <paramref name="grains"/>.
+    /// </summary>
     public static AgentToolbox For(AgentDefinition agent, ProcessRunner runner, IGrainFactory? grains = null)
     {
         ArgumentNullException.ThrowIfNull(agent);
@@ -60,6 +63,9 @@ public sealed class AgentToolbox
                 case BuiltinToolSpec { Name: BuiltinToolNames.Schedule } when grains is not null:
                     tools.Add(new ScheduleTool(grains));
                     break;
+                case BuiltinToolSpec { Name: BuiltinToolNames.Memory } when grains is not null:
+                    // Listing it is another way to turn it on; spec.memory also adds the memory directive.
+                    break;
                 case CliToolSpec cli:
                     tools.Add(new CliTool(
                         cli.Name,
@@ -73,6 +79,17 @@ public sealed class AgentToolbox
                     warnings.Add($"The built-in tool '{spec.Name}' is not available in this version of Duragent; the agent runs without it.");
                     break;
             }
+        }
+
+        var memoryListed = agent.Tools.Any(t => t is BuiltinToolSpec { Name: BuiltinToolNames.Memory });
+        if ((agent.MemoryEnabled || memoryListed) && grains is not null)
+        {
+            tools.Add(new MemoryTool(grains));
+        }
+
+        if (agent.Skills.Count > 0)
+        {
+            tools.Add(new SkillTool(agent.Skills));
         }
 
         return new AgentToolbox(tools, warnings);

@@ -18,6 +18,8 @@ internal sealed partial class NodeGrain(
     ISessionIndex sessions,
     ISessionActivity activity,
     DuragentWorkspace workspace,
+    AgentPromptSources prompts,
+    TimeProvider clock,
     INodeLifetime lifetime,
     ILocalSiloDetails silo,
     ILogger<NodeGrain> logger) : Grain, INodeGrain
@@ -81,6 +83,19 @@ internal sealed partial class NodeGrain(
         }
 
         return AgentViews.Lookup(name, await catalog.GetEntryAsync(name), workspace);
+    }
+
+    public async Task<AgentPromptView> GetAgentPromptAsync(string name)
+    {
+        if (GrainKey.Check(name) is { } rule)
+        {
+            throw new ArgumentException($"'{name}' is not a valid agent name: {rule}.", nameof(name));
+        }
+
+        var entry = await catalog.GetEntryAsync(name);
+
+        // Directives and AGENTS.md are read from disk: off the grain's turn.
+        return await Task.Run(() => AgentViews.Prompt(name, entry, prompts, workspace, clock.GetUtcNow()));
     }
 
     public async Task<IReadOnlyList<SessionInfo>> ListSessionsAsync(SessionStatus? status = null, string? agent = null)

@@ -54,6 +54,9 @@ internal sealed class TwoSiloKit : IAsyncDisposable
 
     public FakeLlmServer Llm { get; }
 
+    /// <summary>The workspace directory (duragent.yaml, agents/).</summary>
+    public string Root => _directory.Path;
+
     /// <summary>The one storage both silos use.</summary>
     public InMemoryStorage Storage { get; }
 
@@ -252,18 +255,25 @@ internal sealed class TwoSiloKit : IAsyncDisposable
     /// </summary>
     public async Task<string> CreateSessionOnSilo2Async(OnDisconnect onDisconnect)
     {
+        var id = await CreateSessionOnAsync(Silo2, onDisconnect);
+        AssertOnSilo2(id);
+        return id;
+    }
+
+    /// <summary>Creates a session whose activation is on <paramref name="silo"/> (see <see cref="CreateSessionOnSilo2Async"/>).</summary>
+    public async Task<string> CreateSessionOnAsync(InProcessSiloHandle silo, OnDisconnect onDisconnect)
+    {
         var id = Ulid.NewId("session");
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, Silo2.SiloAddress);
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo.SiloAddress);
         try
         {
-            await Silo2.ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<ISessionGrain>(id).CreateAsync(new CreateSession("assistant", onDisconnect, "test"));
+            await silo.ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<ISessionGrain>(id).CreateAsync(new CreateSession("assistant", onDisconnect, "test"));
         }
         finally
         {
             RequestContext.Remove(IPlacementDirector.PlacementHintKey);
         }
 
-        AssertOnSilo2(id);
         return id;
     }
 

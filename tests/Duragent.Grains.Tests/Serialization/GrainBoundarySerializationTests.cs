@@ -168,9 +168,36 @@ public sealed class GrainBoundarySerializationTests : IDisposable
             Memory = new MemorySpec { Backend = "filesystem" },
             Hooks = hooks,
             Access = new object?[] { "ada", "bob" },
+            Skills = new List<SkillSpec>
+            {
+                new SkillSpec
+                {
+                    Name = "triage",
+                    Description = "Sorts bugs.",
+                    AllowedTools = new List<string> { "bash", "memory" },
+                    Path = "/agents/helper/skills/triage/SKILL.md",
+                    Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["owner"] = "qa" }.AsReadOnly(),
+                },
+                new SkillSpec { Name = "free", Description = "Anything.", Path = "/agents/helper/skills/free/SKILL.md" },
+            },
         };
 
         AssertCrosses(definition);
+    }
+
+    [Fact]
+    public void MemoryAndPromptViews_SurviveSerializerAndCopier()
+    {
+        AssertCrosses(new Duragent.Memory.MemorySnippet("memory/daily/2026-12-03.md", 14, 1.25, "## 09:00 UTC\nnote"));
+        AssertCrosses(new AgentPromptView(
+            "helper",
+            true,
+            new List<AgentPromptPartView> { new("prime", new List<string> { "(built-in)" }, "## Prime directives"), new("session", new List<string>(), "ctx") },
+            "## Prime directives\n\nctx",
+            new List<string>(),
+            new List<string> { "agents/helper/skills/x/SKILL.md:2:1: name: bad" }));
+        AssertCrosses(new AgentPromptView("ghost", false, new List<AgentPromptPartView>(), string.Empty, new List<string>(), new List<string>()));
+        AssertExceptionCrosses(new Duragent.Memory.MemoryException("The topic '../x' is a path."));
     }
 
     [Fact]

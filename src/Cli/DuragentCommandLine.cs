@@ -22,6 +22,7 @@ internal static class DuragentCommandLine
         root.Add(AttachCommand.Create(binder));
         root.Add(SessionCommand.Create(binder));
         root.Add(DoctorCommand.Create(binder));
+        root.Add(DbCommand.Create(binder));
         root.Add(CompletionsCommand.Create(binder));
         return root;
     }

@@ -91,14 +91,18 @@ public static class PostgresSchema
     /// Throws <see cref="SchemaVersionException"/> unless the database holds at least <see cref="RequiredVersion"/>;
     /// the message names the command that fixes it.
     /// </summary>
-    public static async Task EnsureCurrentAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+    public static async Task EnsureCurrentAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken = default) =>
+        await EnsureCurrentAsync(dataSource, MigrateCommand, cancellationToken);
+
+    /// <summary>As <see cref="EnsureCurrentAsync(NpgsqlDataSource, CancellationToken)"/>, naming <paramref name="migrateCommand"/> as the fix.</summary>
+    public static async Task EnsureCurrentAsync(NpgsqlDataSource dataSource, string migrateCommand, CancellationToken cancellationToken = default)
     {
         var version = await GetVersionAsync(dataSource, cancellationToken);
         if (version < RequiredVersion)
         {
             var found = version == 0 ? "has no Duragent schema" : $"has Duragent schema version {version}";
             throw new SchemaVersionException(version, RequiredVersion,
-                $"The PostgreSQL database {Describe(dataSource)} {found}; this build needs version {RequiredVersion}. Run `{MigrateCommand}` first.");
+                $"The PostgreSQL database {Describe(dataSource)} {found}; this build needs version {RequiredVersion}. Run `{migrateCommand}` first.");
         }
     }
 

@@ -17,6 +17,12 @@ public sealed class PostgresStorageOptions
     /// </summary>
     public string ServiceId { get; set; } = "duragent";
 
+    /// <summary>
+    /// The command an operator runs to create or upgrade the schema, named when a silo refuses an old one; the host
+    /// sets it with the actual configuration file.
+    /// </summary>
+    public string MigrateCommand { get; set; } = PostgresSchema.MigrateCommand;
+
     /// <summary>Problems with the options, each naming the setting; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -82,10 +82,10 @@ public static class PostgresStorageSiloBuilderExtensions
 
     // Before anything else of the silo starts (membership reads its queries from the schema): an older schema, or none,
     // stops the start with the command that fixes it instead of an error deep in Orleans' clustering.
-    private sealed class SchemaCheck(PostgresStorageProvider provider) : ILifecycleParticipant<ISiloLifecycle>
+    private sealed class SchemaCheck(PostgresStorageProvider provider, IOptions<PostgresStorageOptions> options) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>
             lifecycle.Subscribe(nameof(SchemaCheck), ServiceLifecycleStage.First, cancellationToken =>
-                PostgresSchema.EnsureCurrentAsync(provider.DataSource, cancellationToken));
+                PostgresSchema.EnsureCurrentAsync(provider.DataSource, options.Value.MigrateCommand, cancellationToken));
     }
 }

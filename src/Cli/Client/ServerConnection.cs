@@ -13,13 +13,15 @@ internal sealed class ServerConnection : IAsyncDisposable
 {
     private readonly ServerLauncher? _launcher;
     private readonly IPEndPoint? _gateway;
+    private readonly Configuration.DuragentConfig? _cluster;
     private readonly SemaphoreSlim _reconnecting = new(1, 1);
 
-    private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway)
+    private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway, Configuration.DuragentConfig? cluster = null)
     {
         Client = client;
         _launcher = launcher;
         _gateway = gateway;
+        _cluster = cluster;
     }
 
     /// <summary>The client of the silo connected last.</summary>
@@ -39,6 +41,10 @@ internal sealed class ServerConnection : IAsyncDisposable
     public static async Task<ServerConnection> OpenAsync(IPEndPoint gateway, CancellationToken cancellationToken) =>
         new(await DuragentClient.ConnectAsync(gateway, null, cancellationToken), null, gateway);
 
+    /// <summary>Connects to a live silo of the PostgreSQL cluster of <paramref name="config"/>, found in its membership table.</summary>
+    public static async Task<ServerConnection> OpenClusterAsync(Configuration.DuragentConfig config, CancellationToken cancellationToken) =>
+        new(await DuragentClient.ConnectToClusterAsync(config, cancellationToken), null, null, config);
+
     /// <summary>
     /// Replaces <see cref="Client"/> with a fresh connection: to the workspace's server (started again if it stopped),
     /// or to the same <c>--gateway</c>. <paramref name="failed"/> is the client the caller saw fail: when another caller
@@ -56,7 +62,9 @@ internal sealed class ServerConnection : IAsyncDisposable
 
             var fresh = _launcher is not null
                 ? await _launcher.ConnectAsync(cancellationToken)
-                : await DuragentClient.ConnectAsync(_gateway!, null, cancellationToken);
+                : _cluster is not null
+                    ? await DuragentClient.ConnectToClusterAsync(_cluster, cancellationToken)
+                    : await DuragentClient.ConnectAsync(_gateway!, null, cancellationToken);
             var old = Client;
             Client = fresh;
             await old.DisposeAsync();

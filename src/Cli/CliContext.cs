@@ -94,7 +94,9 @@ internal sealed class CliContext
     {
         var connection = Gateway is { } gateway
             ? await ServerConnection.OpenAsync(await gateway.ResolveAsync(cancellationToken), DuragentClient.CredentialsOf(Workspace), cancellationToken)
-            : await ServerConnection.OpenManagedAsync(new ServerLauncher(RequireWorkspace(), Verbosity >= 0 ? Console.Error.WriteLine : null), cancellationToken);
+            : Config.Storage.Provider == Configuration.StorageProvider.Postgres
+                ? await ServerConnection.OpenClusterAsync(Config, cancellationToken)
+                : await ServerConnection.OpenManagedAsync(new ServerLauncher(RequireWorkspace(), Verbosity >= 0 ? Console.Error.WriteLine : null), cancellationToken);
         if (Verbosity > 0)
         {
             var client = connection.Client;
@@ -113,6 +115,18 @@ internal sealed class CliContext
         if (Gateway is { } gateway)
         {
             return await DuragentClient.ConnectAsync(await gateway.ResolveAsync(cancellationToken), null, DuragentClient.CredentialsOf(Workspace), cancellationToken);
+        }
+
+        if (Config.Storage.Provider == Configuration.StorageProvider.Postgres)
+        {
+            try
+            {
+                return await DuragentClient.ConnectToClusterAsync(Config, cancellationToken);
+            }
+            catch (ServerUnavailableException)
+            {
+                return null;
+            }
         }
 
         if (NodeEndpoint.TryRead(Workspace.NodeFile) is not { } node || node.GatewayEndPoint is not { } endpoint || !node.ProcessExists())

@@ -24,6 +24,7 @@ internal static class DuragentCommandLine
         root.Add(ScheduleCommand.Create(binder));
         root.Add(TokenCommand.Create(binder));
         root.Add(DoctorCommand.Create(binder));
+        root.Add(DbCommand.Create(binder));
         root.Add(CompletionsCommand.Create(binder));
         return root;
     }

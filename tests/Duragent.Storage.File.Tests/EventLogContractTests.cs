@@ -52,7 +52,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
 
     protected static JsonElement Json(StoredEvent stored) => JsonDocument.Parse(stored.Json).RootElement;
 
-    [Fact]
+    [ContractFact]
     public async Task Read_ReturnsEachEventAsAppended_EnvelopeThenPayloadAndNothingElse()
     {
         var id = NewGrainId();
@@ -64,7 +64,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(["seq,ts,type,x", "seq,ts,type,y", "seq,ts,type", "seq,ts,type,z"], names);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task NewLog_IsEmptyAndStartsAtOne()
     {
         var id = NewGrainId();
@@ -75,7 +75,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Empty(await ReadAllAsync(id));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Append_FirstEventGetsSeqOne_AndReturnsTheNextSeq()
     {
         var id = NewGrainId();
@@ -86,7 +86,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(new EventLogInfo(1, 2), await Log.GetInfoAsync(id));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Append_ThenRead_ReturnsEnvelopeAndPayload()
     {
         var id = NewGrainId();
@@ -104,7 +104,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(7, json.GetProperty("sender").GetProperty("id").GetInt32());
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Append_Many_AreReadInOrderExactlyOnce()
     {
         var id = NewGrainId();
@@ -116,7 +116,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.All(events, e => Assert.Equal($"message {e.Seq}", Json(e).GetProperty("content").GetString()));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Append_WithStaleExpectedSeq_ThrowsAndStoresNothing()
     {
         var id = NewGrainId();
@@ -130,7 +130,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(4, (await Log.GetInfoAsync(id)).NextSeq);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Append_WithFutureExpectedSeq_ThrowsAndStoresNothing()
     {
         var id = NewGrainId();
@@ -142,7 +142,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(4, await Log.AppendAsync(id, 3, [Message(3)]));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Append_Batch_GetsConsecutiveSeqs()
     {
         var id = NewGrainId();
@@ -156,7 +156,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(["user_message", "llm_call_started", "assistant_message", "status_changed"], events.Select(e => e.Type));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Append_BatchWithBadPayload_IsRejectedWhole()
     {
         var id = NewGrainId();
@@ -167,7 +167,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(new EventLogInfo(1, 1), await Log.GetInfoAsync(id));
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("{\"seq\":5}")]
     [InlineData("{\"ts\":\"x\"}")]
     [InlineData("{\"type\":\"x\"}")]
@@ -183,7 +183,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Empty(await ReadAllAsync(id));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Read_FromTheMiddle_ReturnsTheTail()
     {
         var id = NewGrainId();
@@ -194,7 +194,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal([7L, 8L, 9L, 10L], events.Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Read_FromBeyondTheEnd_IsEmpty()
     {
         var id = NewGrainId();
@@ -204,7 +204,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Empty(await ReadAllAsync(id, 100));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_Keep_ChangesNothing()
     {
         var id = NewGrainId();
@@ -216,7 +216,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(5, (await ReadAllAsync(id)).Count);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_Archive_KeepsEveryEventReadable()
     {
         var id = NewGrainId();
@@ -230,7 +230,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal([8L, 9L, 10L], (await ReadAllAsync(id, 8)).Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_ArchiveTwice_ThenAppend_KeepsOneContiguousHistory()
     {
         var id = NewGrainId();
@@ -245,7 +245,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, 17).Select(i => (long)i), (await ReadAllAsync(id)).Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_Discard_DropsTheEventsForGood()
     {
         var id = NewGrainId();
@@ -258,7 +258,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal([9L, 10L], (await ReadAllAsync(id, 9)).Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_DiscardEverything_KeepsTheSequenceGoing()
     {
         var id = NewGrainId();
@@ -273,7 +273,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal([5L], (await ReadAllAsync(id)).Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_DiscardAfterArchive_DropsArchivedEventsToo()
     {
         var id = NewGrainId();
@@ -286,7 +286,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal([8L, 9L, 10L], (await ReadAllAsync(id)).Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_DiscardInsideTheArchive_KeepsTheRestReadable()
     {
         var id = NewGrainId();
@@ -299,7 +299,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(4, 7).Select(i => (long)i), (await ReadAllAsync(id)).Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_BeyondTheLastEvent_Throws()
     {
         var id = NewGrainId();
@@ -310,7 +310,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(3, (await ReadAllAsync(id)).Count);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Compact_ThroughTheMiddleOfABatch_KeepsTheRestOfTheBatch()
     {
         var id = NewGrainId();
@@ -323,7 +323,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal([3L, 4L, 5L], (await ReadAllAsync(id, 3)).Select(e => e.Seq));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Delete_RemovesTheLog_AndANewOneStartsAtOne()
     {
         var id = NewGrainId();
@@ -337,13 +337,13 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(2, await Log.AppendAsync(id, 1, [Message(1)]));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Delete_OfAMissingLog_Succeeds()
     {
         await Log.DeleteAsync(NewGrainId());
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Logs_OfDifferentGrains_AreIndependent()
     {
         var a = NewGrainId();
@@ -355,7 +355,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         Assert.Equal(2, (await Log.GetInfoAsync(b)).NextSeq);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ConcurrentAppends_ToManyLogs_AreAllAcknowledgedAndReadableInOrder()
     {
         var ids = Enumerable.Range(0, 40).Select(_ => NewGrainId()).ToList();
@@ -380,7 +380,7 @@ public abstract class EventLogContractTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task InvalidGrainKey_IsRejected()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Log.AppendAsync(GrainId.Create("session", "../x"), 1, [Message(1)]));

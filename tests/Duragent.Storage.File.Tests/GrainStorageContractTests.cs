@@ -36,7 +36,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Note = null,
     };
 
-    [Fact]
+    [ContractFact]
     public async Task Read_MissingRecord_ReturnsFreshStateWithoutETag()
     {
         var state = new GrainState<ContractState> { State = SampleState(), ETag = "stale", RecordExists = true };
@@ -50,7 +50,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.False(state.RecordExists);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Write_OfANullState_StoresAFreshState()
     {
         var id = NewGrainId();
@@ -64,7 +64,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Empty(read.State.Labels);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Write_ThenRead_ReturnsTheSameState()
     {
         var id = NewGrainId();
@@ -91,7 +91,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Null(read.State!.Note);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Write_ChangesETagOnEveryWrite_EvenWithTheSameValues()
     {
         var id = NewGrainId();
@@ -104,7 +104,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Write_WithStaleETag_ThrowsAndKeepsTheStoredState()
     {
         var id = NewGrainId();
@@ -123,7 +123,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal("two", read.State!.Name);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Write_DuplicateFirstWrite_Throws()
     {
         var id = NewGrainId();
@@ -134,7 +134,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("state", id, two));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Write_WithETagForMissingRecord_Throws()
     {
         var state = new GrainState<ContractState> { State = SampleState(), ETag = "1", RecordExists = true };
@@ -142,7 +142,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("state", NewGrainId(), state));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Clear_RemovesTheRecord_AndResetsState()
     {
         var id = NewGrainId();
@@ -161,7 +161,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Null(read.ETag);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Clear_BeforeAnyWrite_Succeeds()
     {
         var state = new GrainState<ContractState>();
@@ -172,7 +172,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.NotNull(state.State);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Clear_WithStaleETag_ThrowsAndKeepsTheRecord()
     {
         var id = NewGrainId();
@@ -188,7 +188,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.True(read.RecordExists);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Clear_WithoutETagWhileRecordExists_Throws()
     {
         var id = NewGrainId();
@@ -197,7 +197,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.ClearStateAsync("state", id, new GrainState<ContractState>()));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Clear_Twice_Succeeds()
     {
         var id = NewGrainId();
@@ -210,7 +210,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.False(state.RecordExists);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task WriteClearWrite_ThenRead_ReturnsTheLastState()
     {
         var id = NewGrainId();
@@ -228,7 +228,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal(state.ETag, read.ETag);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Write_WithETagFromBeforeAClear_Throws()
     {
         var id = NewGrainId();
@@ -241,7 +241,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync("state", id, old));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task StateNames_AreIndependentRecords()
     {
         var id = NewGrainId();
@@ -258,7 +258,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal("other", read.State!.Name);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task GrainTypes_WithTheSameKey_AreIndependentRecords()
     {
         var key = "k-" + Guid.NewGuid().ToString("N");
@@ -271,7 +271,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal("alpha", read.State!.Name);
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("Сергей")]
     [InlineData("../escape")]
     [InlineData("a/b")]
@@ -289,7 +289,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => Storage.ClearStateAsync("state", GrainId.Create("contract", key), state));
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("a/b")]
     [InlineData("../escape")]
     [InlineData("my grain")]
@@ -303,13 +303,13 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Contains("grain type", error.Message);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task DefaultGrainId_IsRejected()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Storage.ReadStateAsync("state", default, new GrainState<ContractState>()));
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("../state")]
     [InlineData("a/b")]
     [InlineData("")]
@@ -318,7 +318,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => Storage.WriteStateAsync(stateName, NewGrainId(), new GrainState<ContractState>()));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Keys_UsingEveryAllowedCharacter_RoundTrip()
     {
         var id = GrainId.Create("contract", "Session_01JD.x-" + Guid.NewGuid().ToString("N")[..8]);
@@ -330,7 +330,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal("keyed", read.State!.Name);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ParallelWrites_OfDifferentRecords_AllSucceed()
     {
         var ids = Enumerable.Range(0, 50).Select(_ => NewGrainId()).ToList();
@@ -352,7 +352,7 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ParallelFirstWrites_OfOneRecord_ExactlyOneSucceeds()
     {
         var id = NewGrainId();

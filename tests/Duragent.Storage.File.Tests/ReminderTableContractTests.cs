@@ -42,13 +42,13 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         ETag = eTag!,
     };
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRow_OfAMissingRow_ReturnsNull()
     {
         Assert.Null(await Table.ReadRow(NewGrainId(), "tick"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upsert_ThenReadRow_ReturnsEveryField()
     {
         var id = NewGrainId();
@@ -67,7 +67,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(eTag, read.ETag);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upsert_ReadsBackAnUnspecifiedStartAsUtc()
     {
         var id = NewGrainId();
@@ -80,7 +80,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(DateTimeKind.Utc, read.StartAt.Kind);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upsert_ReturnsANewETagEveryTime_AndReplacesTheRow()
     {
         var id = NewGrainId();
@@ -98,7 +98,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Single((await Table.ReadRows(id)).Reminders);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Upsert_IsUnconditional_WhateverETagTheEntryCarries()
     {
         var id = NewGrainId();
@@ -112,7 +112,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.NotNull(madeUp);
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData(0)]
     [InlineData(-1)]
     public async Task Upsert_WithoutAPositivePeriod_IsRejected(int seconds)
@@ -124,7 +124,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Null(await Table.ReadRow(id, "tick"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRows_HandsOutCopies()
     {
         var id = NewGrainId();
@@ -139,7 +139,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(T0, again.StartAt);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Remove_WithMatchingETag_RemovesTheRow()
     {
         var id = NewGrainId();
@@ -152,7 +152,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Empty((await Table.ReadRows(0, 0)).Reminders);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Remove_WithStaleETag_ReturnsFalseAndKeepsTheRow()
     {
         var id = NewGrainId();
@@ -164,7 +164,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.NotNull(await Table.ReadRow(id, "tick"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Remove_WithoutAnETag_ReturnsFalseAndKeepsTheRow()
     {
         var id = NewGrainId();
@@ -175,13 +175,13 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.NotNull(await Table.ReadRow(id, "tick"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Remove_OfAMissingRow_ReturnsFalse()
     {
         Assert.False(await Table.RemoveRow(NewGrainId(), "tick", "1"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Remove_Twice_ReturnsFalseTheSecondTime()
     {
         var id = NewGrainId();
@@ -191,7 +191,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.False(await Table.RemoveRow(id, "tick", eTag!));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task Row_CreatedAgainAfterRemoval_DoesNotReuseTheOldETag()
     {
         var id = NewGrainId();
@@ -205,7 +205,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.NotNull(await Table.ReadRow(id, "tick"));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRows_ReturnsOnlyThatGrainsRows()
     {
         var a = NewGrainId();
@@ -221,7 +221,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Empty((await Table.ReadRows(NewGrainId())).Reminders);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task GrainTypes_WithTheSameKey_HaveTheirOwnRows()
     {
         await Table.UpsertRow(Entry(GrainId.Create("alpha", "k1"), "tick", period: TimeSpan.FromMinutes(1)));
@@ -231,7 +231,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Single((await Table.ReadRows(GrainId.Create("beta", "k1"))).Reminders);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRange_ReturnsRowsAboveBeginUpToAndIncludingEnd()
     {
         var grains = await UpsertGrainsAsync(20);
@@ -242,7 +242,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(Keys(grains[6..13]), rows);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRange_WithBeginAboveEnd_WrapsAroundZero()
     {
         var grains = await UpsertGrainsAsync(20);
@@ -252,7 +252,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(Keys([.. grains[13..], .. grains[..6]]), rows);
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRange_OfOneHash_ReturnsTheRowsOfThatHashOnly()
     {
         var grains = await UpsertGrainsAsync(10);
@@ -263,7 +263,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(Keys(grains.Where(g => g.Hash == target.Hash)), rows);
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData(0u)]
     [InlineData(1u << 31)]
     [InlineData(uint.MaxValue)]
@@ -274,7 +274,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(Keys(grains), await RangeAsync(bound, bound));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRange_WithEqualBoundsAtARowsHash_IsTheWholeRing()
     {
         var grains = await UpsertGrainsAsync(10);
@@ -282,7 +282,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(Keys(grains), await RangeAsync(grains[3].Hash, grains[3].Hash));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRange_FromZeroToMax_LeavesOutOnlyHashZero()
     {
         var grains = await UpsertGrainsAsync(10);
@@ -290,7 +290,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(Keys(grains.Where(g => g.Hash != 0)), await RangeAsync(0, uint.MaxValue));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRange_OfRangesSplittingTheRing_ReturnsEveryRowExactlyOnce()
     {
         var grains = await UpsertGrainsAsync(30);
@@ -307,7 +307,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(Keys(grains), seen.Order().ToList());
     }
 
-    [Fact]
+    [ContractFact]
     public async Task ReadRange_ReturnsEveryRowOfAGrain()
     {
         var id = NewGrainId();
@@ -320,7 +320,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.Equal(["one", "two"], rows.Select(r => r.ReminderName).Order());
     }
 
-    [Fact]
+    [ContractFact]
     public async Task TestOnlyClearTable_RemovesEveryRow()
     {
         var grains = await UpsertGrainsAsync(5);
@@ -334,7 +334,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         Assert.NotEqual(old, again);
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("../x")]
     [InlineData("a/b")]
     [InlineData("")]
@@ -345,7 +345,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => Table.ReadRow(NewGrainId(), name));
     }
 
-    [Theory]
+    [ContractTheory]
     [InlineData("schedule", "../x")]
     [InlineData("schedule", "a/b")]
     [InlineData("schedule", "Сергей")]
@@ -359,7 +359,7 @@ public abstract class ReminderTableContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentException>(() => Table.ReadRows(id));
     }
 
-    [Fact]
+    [ContractFact]
     public async Task DefaultGrainId_IsRejected()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Table.UpsertRow(Entry(default, "tick")));

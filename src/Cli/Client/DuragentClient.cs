@@ -110,6 +110,55 @@ internal sealed partial class DuragentClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Connects to the PostgreSQL cluster of <paramref name="config"/> (<c>storage.provider: postgres</c>): Orleans' client
+    /// reads the live gateways from the membership table, so any machine that reaches the database and a gateway can
+    /// connect without <c>--gateway</c>. The node grain is that of the first live silo.
+    /// </summary>
+    public static async Task<DuragentClient> ConnectToClusterAsync(Configuration.DuragentConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var connectionString = config.Storage.ConnectionString
+            ?? throw new CliException($"{config.ConfigFile}: storage.connection_string is required with storage.provider: postgres.");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+
+        // The same client settings as ConnectAsync, with the membership table in place of one static gateway.
+        builder.UseOrleansClient(client =>
+        {
+            client.UsePostgresClustering(connectionString);
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = config.Cluster.ClusterId;
+                o.ServiceId = config.Cluster.ServiceId;
+            });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = DefaultRequestTimeout);
+            client.Configure<ConnectionOptions>(o => o.OpenConnectionTimeout = TimeSpan.FromSeconds(5));
+            client.UseConnectionRetryFilter(static (_, _) => Task.FromResult(false));
+        });
+        var host = builder.Build();
+        var where = $"the cluster '{config.Cluster.ClusterId}' (membership in PostgreSQL)";
+        try
+        {
+            await host.StartAsync(cancellationToken);
+            var hosts = await host.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetDetailedHosts(true, cancellationToken);
+            var silo = hosts.FirstOrDefault(h => h.ProxyPort > 0) ?? throw new ServerUnavailableException(where, new SiloUnavailableException("No active silo."));
+            var gateway = new IPEndPoint(silo.SiloAddress.Endpoint.Address, silo.ProxyPort);
+            return new DuragentClient(host, gateway, silo.SiloAddress.ToParsableString()) { ConnectTime = clock.Elapsed };
+        }
+        catch (Exception ex) when (IsUnavailable(ex) || ex is Npgsql.NpgsqlException || ex is OrleansException)
+        {
+            await DisposeQuietlyAsync(host);
+            throw ex as ServerUnavailableException ?? new ServerUnavailableException(where, ex);
+        }
+        catch
+        {
+            await DisposeQuietlyAsync(host);
+            throw;
+        }
+    }
+
     /// <summary>True for the errors that mean "the silo is not there (any more)", as opposed to an answer.</summary>
     public static bool IsUnavailable(Exception exception) => exception is ServerUnavailableException
         or ConnectionFailedException or SiloUnavailableException or OrleansMessageRejectionException

@@ -15,14 +15,16 @@ internal sealed class ServerConnection : IAsyncDisposable
     private readonly ServerLauncher? _launcher;
     private readonly IPEndPoint? _gateway;
     private readonly TlsCredentials? _credentials;
+    private readonly Configuration.DuragentConfig? _cluster;
     private readonly SemaphoreSlim _reconnecting = new(1, 1);
 
-    private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway, TlsCredentials? credentials = null)
+    private ServerConnection(DuragentClient client, ServerLauncher? launcher, IPEndPoint? gateway, TlsCredentials? credentials = null, Configuration.DuragentConfig? cluster = null)
     {
         _credentials = credentials;
         Client = client;
         _launcher = launcher;
         _gateway = gateway;
+        _cluster = cluster;
     }
 
     /// <summary>The client of the silo connected last.</summary>
@@ -42,6 +44,10 @@ internal sealed class ServerConnection : IAsyncDisposable
     public static async Task<ServerConnection> OpenAsync(IPEndPoint gateway, TlsCredentials credentials, CancellationToken cancellationToken) =>
         new(await DuragentClient.ConnectAsync(gateway, null, credentials, cancellationToken), null, gateway, credentials);
 
+    /// <summary>Connects to a live silo of the PostgreSQL cluster of <paramref name="config"/>, found in its membership table.</summary>
+    public static async Task<ServerConnection> OpenClusterAsync(Configuration.DuragentConfig config, CancellationToken cancellationToken) =>
+        new(await DuragentClient.ConnectToClusterAsync(config, cancellationToken), null, null, cluster: config);
+
     /// <summary>
     /// Replaces <see cref="Client"/> with a fresh connection: to the workspace's server (started again if it stopped),
     /// or to the same <c>--gateway</c>. <paramref name="failed"/> is the client the caller saw fail: when another caller
@@ -59,7 +65,9 @@ internal sealed class ServerConnection : IAsyncDisposable
 
             var fresh = _launcher is not null
                 ? await _launcher.ConnectAsync(cancellationToken)
-                : await DuragentClient.ConnectAsync(_gateway!, null, _credentials!, cancellationToken);
+                : _cluster is not null
+                    ? await DuragentClient.ConnectToClusterAsync(_cluster, cancellationToken)
+                    : await DuragentClient.ConnectAsync(_gateway!, null, _credentials!, cancellationToken);
             var old = Client;
             Client = fresh;
             await old.DisposeAsync();

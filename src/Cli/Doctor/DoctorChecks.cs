@@ -101,6 +101,11 @@ internal static class DoctorChecks
         }
 
         CheckGateways(report.Section("Gateways"), config, environment);
+        if (config.Storage.Provider == StorageProvider.Postgres)
+        {
+            await CheckPostgresAsync(report.Section("Database"), config, cancellationToken);
+        }
+
         await CheckServerAsync(report.Section("Server"), context, workspace, cancellationToken);
         CheckSecurity(report.Section("Security"), config.Server);
         return report;
@@ -309,5 +314,45 @@ internal static class DoctorChecks
         }
 
         return null;
+    }
+
+    // A method of its own: a file workspace never loads Npgsql.
+    private static async Task CheckPostgresAsync(DoctorSection section, DuragentConfig config, CancellationToken cancellationToken)
+    {
+        var options = new Duragent.Storage.Postgres.PostgresStorageOptions { ConnectionString = config.Storage.ConnectionString ?? string.Empty };
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            problems.ToList().ForEach(section.Error);
+            return;
+        }
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(options.EffectiveConnectionString()) { Timeout = 5 };
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(builder.ConnectionString);
+        var where = Duragent.Storage.Postgres.PostgresSchema.Describe(dataSource);
+        int version;
+        try
+        {
+            version = await Duragent.Storage.Postgres.PostgresSchema.GetVersionAsync(dataSource, cancellationToken);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            section.Error($"Cannot connect to PostgreSQL {where}: {ex.Message}");
+            return;
+        }
+
+        section.Ok($"PostgreSQL {where} answers.");
+        var required = Duragent.Storage.Postgres.PostgresSchema.RequiredVersion;
+        if (version < required)
+        {
+            section.Error($"Schema version {version}; this build needs {required}. Run `duragent db migrate --config {config.ConfigFile}`.");
+        }
+        else if (version > required)
+        {
+            section.Warn($"Schema version {version} is newer than this build knows ({required}); upgrade duragent.");
+        }
+        else
+        {
+            section.Ok($"Schema version {version} (current).");
+        }
     }
 }

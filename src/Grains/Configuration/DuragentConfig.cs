@@ -52,6 +52,12 @@ public sealed record DuragentConfig
     /// <summary><c>schedules</c>: static schedules, reconciled at start (see docs/schedules.md).</summary>
     public IReadOnlyList<Duragent.Schedules.DeclaredSchedule> Schedules { get; init; } = [];
 
+    /// <summary><c>storage</c>: file (default) or postgres.</summary>
+    public StorageConfig Storage { get; init; } = new();
+
+    /// <summary><c>cluster</c>: the Orleans cluster of a PostgreSQL deployment (ignored with file storage).</summary>
+    public ClusterConfig Cluster { get; init; } = new();
+
     /// <summary><c>client</c>.</summary>
     public ClientConfig Client { get; init; } = new();
 

@@ -25,6 +25,8 @@ public static class DuragentConfigLoader
         new("auto", SandboxMode.Auto),
     ];
 
+    private static readonly KeyValuePair<string, StorageProvider>[] StorageValues = [new("file", StorageProvider.File), new("postgres", StorageProvider.Postgres)];
+
     private static readonly KeyValuePair<string, GatewayRestartPolicy>[] RestartValues =
     [
         new("always", GatewayRestartPolicy.Always),
@@ -120,6 +122,8 @@ public static class DuragentConfigLoader
                 Routes = ReadRoutes(root),
                 Client = ReadClient(root.Map("client")),
                 Schedules = ScheduleDeclarationReader.Read(root),
+                Storage = ReadStorage(root.Map("storage")),
+                Cluster = ReadCluster(root.Map("cluster")),
             };
             root.WarnUnknownKeys();
             CheckGatewayNames(config.Gateways);
@@ -349,6 +353,90 @@ public static class DuragentConfigLoader
 
             map.WarnUnknownKeys();
             return sandbox;
+        }
+
+        private static StorageConfig ReadStorage(YamlMap? map)
+        {
+            if (map is null)
+            {
+                return new StorageConfig();
+            }
+
+            var provider = map.Enum("provider", StorageValues) ?? StorageProvider.File;
+            var connectionString = map.String("connection_string");
+            if (provider == StorageProvider.Postgres && string.IsNullOrWhiteSpace(connectionString))
+            {
+                map.Missing("connection_string", "the PostgreSQL connection string, for example connection_string: ${DURAGENT_PG:-Host=127.0.0.1;Database=duragent;Username=duragent}");
+            }
+            else if (provider == StorageProvider.File && connectionString is not null)
+            {
+                map.Warning("connection_string", "is ignored with provider: file");
+            }
+            else if (connectionString is not null && !LooksLikeConnectionString(connectionString))
+            {
+                map.Error("connection_string", $"expected key=value pairs separated by ';' (Host=…;Database=…;Username=…), found '{StorageConfig.Redact(connectionString)}'");
+            }
+
+            var storage = new StorageConfig { Provider = provider, ConnectionString = string.IsNullOrWhiteSpace(connectionString) ? null : connectionString };
+            map.WarnUnknownKeys();
+            return storage;
+        }
+
+        private static bool LooksLikeConnectionString(string text) =>
+            text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(part => part.IndexOf('=', StringComparison.Ordinal) > 0);
+
+        private static ClusterConfig ReadCluster(YamlMap? map)
+        {
+            var defaults = new ClusterConfig();
+            if (map is null)
+            {
+                return defaults;
+            }
+
+            var cluster = new ClusterConfig
+            {
+                ClusterId = ReadId(map, "cluster_id") ?? defaults.ClusterId,
+                ServiceId = ReadId(map, "service_id") ?? defaults.ServiceId,
+                SiloPort = map.Int("silo_port", 1, 65535) ?? defaults.SiloPort,
+                GatewayPort = map.Int("gateway_port", 1, 65535) ?? defaults.GatewayPort,
+                AdvertisedAddress = ReadAddress(map, "advertised_address") ?? defaults.AdvertisedAddress,
+            };
+            if (cluster.SiloPort == cluster.GatewayPort)
+            {
+                map.Error("gateway_port", $"must differ from cluster.silo_port ({cluster.SiloPort})");
+            }
+
+            map.WarnUnknownKeys();
+            return cluster;
+        }
+
+        private static string? ReadId(YamlMap map, string key)
+        {
+            var id = map.String(key);
+            if (id is not null && GrainKey.Check(id) is { } problem)
+            {
+                map.Error(key, $"'{id}' is not a valid id: {problem}");
+                return null;
+            }
+
+            return id;
+        }
+
+        private static string? ReadAddress(YamlMap map, string key)
+        {
+            var text = map.String(key);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!System.Net.IPAddress.TryParse(text.Trim(), out var address) || address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any))
+            {
+                map.Error(key, $"expected the IP address other silos reach this one at (such as 10.0.0.5), found '{text}'");
+                return null;
+            }
+
+            return address.ToString();
         }
 
         private static ClientConfig ReadClient(YamlMap? map)

@@ -41,6 +41,13 @@ public static class DuragentNodeExtensions
 
         builder.UseOrleans(silo =>
         {
+            if (config.Storage.Provider == StorageProvider.Postgres)
+            {
+                // A method of its own: a file workspace never loads Npgsql.
+                PostgresNode.Configure(silo, config, node);
+                return;
+            }
+
             var siloPort = config.Runtime.SiloPort == 0 ? FreeLoopbackPort() : config.Runtime.SiloPort;
             var gatewayPort = config.Runtime.GatewayPort == 0 ? FreeLoopbackPort() : config.Runtime.GatewayPort;
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: ClusterId, clusterId: ClusterId);

@@ -34,7 +34,7 @@ public sealed class CompletionsTests : IDisposable
     }
 
     [ShellTheory("bash")]
-    [InlineData("duragent ''", "init serve agent chat attach session schedule token doctor completions")]
+    [InlineData("duragent ''", "init serve agent chat attach session schedule token doctor db completions")]
     [InlineData("duragent se", "serve session")]
     [InlineData("duragent serve ''", "status stop reload-agents reload")]
     [InlineData("duragent -c x.yaml session ''", "list show delete export")]
@@ -67,7 +67,7 @@ public sealed class CompletionsTests : IDisposable
     }
 
     [ShellTheory("zsh")]
-    [InlineData("duragent ''", "describe: init serve agent chat attach session schedule token doctor completions")]
+    [InlineData("duragent ''", "describe: init serve agent chat attach session schedule token doctor db completions")]
     [InlineData("duragent serve ''", "describe: status stop reload-agents reload")]
     [InlineData("duragent doctor --format ''", "compadd: json text")]
     [InlineData("duragent -c x.yaml agent ''", "describe: create list validate")]
@@ -87,7 +87,7 @@ public sealed class CompletionsTests : IDisposable
     }
 
     [ShellTheory("fish")]
-    [InlineData("duragent ", "agent attach chat completions doctor init schedule serve session token")]
+    [InlineData("duragent ", "agent attach chat completions db doctor init schedule serve session token")]
     [InlineData("duragent serve ", "reload reload-agents status stop")]
     [InlineData("duragent doctor --format ", "json text")]
     [InlineData("duragent session export s1 --f", "--format")]

@@ -70,7 +70,7 @@ public sealed class CompletionsTests : IDisposable
     [InlineData("duragent ''", "describe: init serve agent chat attach session schedule token doctor db completions")]
     [InlineData("duragent serve ''", "describe: status stop reload-agents reload")]
     [InlineData("duragent doctor --format ''", "compadd: json text")]
-    [InlineData("duragent -c x.yaml agent ''", "describe: create list validate")]
+    [InlineData("duragent -c x.yaml agent ''", "describe: create list show validate")]
     [InlineData("duragent init ''", "files")]
     public async Task ZshScript_ProposesTheRightCandidates(string words, string expected)
     {

@@ -20,7 +20,7 @@ public sealed class ScheduleCliEndToEndTests
         await using var ws = await CliWorkspace.CreateAsync();
         ws.Llm.Fallback = _ => FakeResponse.Text("noted");
         await ws.ServeAsync();
-        using var http = new HttpClient { BaseAddress = ws.BaseUrl };
+        using var http = ws.NewHttpClient();
 
         var add = await Cli(ws, "schedule", "add", "--id", "soon", "--agent", "assistant", "--at", "in 2s", "--session", "inbox", "--message", "ping from cron", "--json");
         Assert.True(add.ExitCode == 0, add.ToString());

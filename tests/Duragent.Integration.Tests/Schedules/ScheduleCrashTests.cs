@@ -87,7 +87,7 @@ public sealed class ScheduleCrashTests(ITestOutputHelper output)
         var gate = new FakeGate();
         ws.Llm.Enqueue(FakeResponse.Text("working", " on", " it").WithGate(gate, afterChunks: 1));
         ws.Llm.Fallback = _ => FakeResponse.Text("done");
-        using var http = new HttpClient { BaseAddress = ws.BaseUrl };
+        using var http = ws.NewHttpClient();
         var serve = await ws.ServeAsync();
         try
         {

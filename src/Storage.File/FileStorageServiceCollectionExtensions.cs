@@ -17,6 +17,17 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class FileStorageServiceCollectionExtensions
 {
     /// <summary>
+    /// Registers the file <see cref="Duragent.Memory.IMemoryStore"/> (<see cref="FileMemoryStore"/>) over the agents and
+    /// world memory directories, unless a store is registered already.
+    /// </summary>
+    public static IServiceCollection AddFileMemoryStore(this IServiceCollection services, string agentsDirectory, string worldDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<Duragent.Memory.IMemoryStore>(new FileMemoryStore(agentsDirectory, worldDirectory));
+        return services;
+    }
+
+    /// <summary>
     /// Registers one <see cref="FileStorageProvider"/> for every storage contract: Orleans' <see cref="IGrainStorage"/>
     /// keyed <c>"Default"</c> (<see cref="ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME"/>), keyed <c>"file"</c>
     /// (<see cref="FileStorageOptions.StorageName"/>) and unkeyed; Orleans' <see cref="IReminderTable"/>;

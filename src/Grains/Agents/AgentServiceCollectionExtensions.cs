@@ -11,8 +11,7 @@ public static class AgentServiceCollectionExtensions
     /// <summary>
     /// Registers <paramref name="workspace"/> (with its <see cref="DuragentConfig"/>), the agent catalog over its
     /// agents directory (<see cref="IAgentCatalog"/>), the prompt sources (<see cref="AgentPromptSources"/>: directives,
-    /// <c>AGENTS.md</c>), agent memory (<see cref="MemoryServiceCollectionExtensions.AddDuragentMemory"/>) and
-    /// <see cref="TimeProvider.System"/> unless a time provider is registered already. The grain runtime creates <see cref="AgentGrain"/> from these services.
+    /// <c>AGENTS.md</c>) and <see cref="TimeProvider.System"/> unless a time provider is registered already. The grain runtime creates <see cref="AgentGrain"/> from these services. The memory grain also needs an <see cref="Duragent.Memory.IMemoryStore"/>: the storage provider registers it (<c>AddFileMemoryStore</c>).
     /// </summary>
     public static IServiceCollection AddDuragentAgents(this IServiceCollection services, DuragentWorkspace workspace)
     {
@@ -24,7 +23,6 @@ public static class AgentServiceCollectionExtensions
         services.TryAddSingleton<IAgentCatalog>(sp =>
             new FileAgentCatalog(sp.GetRequiredService<DuragentWorkspace>().AgentsDirectory, sp.GetService<ILogger<FileAgentCatalog>>()));
         services.TryAddSingleton(sp => new AgentPromptSources(sp.GetRequiredService<DuragentWorkspace>()));
-        services.AddDuragentMemory(workspace);
         return services;
     }
 

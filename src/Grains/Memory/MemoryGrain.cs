@@ -80,7 +80,7 @@ public sealed class MemoryGrain(IMemoryStore store, TimeProvider clock) : Grain,
             var current = await store.ReadCuratedAsync(Agent);
             return current is { } memory && memory.Text.Trim().Length > 0
                 ? memory.Text
-                : $"Your curated memory ({FileMemoryStore.MemoryDirectoryName}/{FileMemoryStore.CuratedFileName}) is empty. Call reflect with 'content' to write it: the lasting facts, preferences and lessons worth keeping.";
+                : $"Your curated memory ({IMemoryStore.MemoryDirectoryName}/{IMemoryStore.CuratedFileName}) is empty. Call reflect with 'content' to write it: the lasting facts, preferences and lessons worth keeping.";
         }
 
         var text = Require(content, "reflect", "the whole new curated memory", MaxDocumentLength);

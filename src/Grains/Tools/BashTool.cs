@@ -49,15 +49,8 @@ public sealed class BashTool(ProcessRunner runner, TimeSpan timeout, int outputC
 
     private static bool TryGetCommand(JsonElement arguments, out string command)
     {
-        if (arguments.ValueKind == JsonValueKind.Object
-            && arguments.TryGetProperty("command", out var value)
-            && value.ValueKind == JsonValueKind.String)
-        {
-            command = value.GetString()!;
-            return true;
-        }
-
-        command = string.Empty;
-        return false;
+        var value = ToolArguments.String(arguments, "command");
+        command = value ?? string.Empty;
+        return value is not null;
     }
 }

@@ -50,10 +50,5 @@ public sealed class CliTool(
         return runner.RunAsync(line, context.WorkingDirectory, timeout, outputCapBytes, environment: null, cancellationToken);
     }
 
-    private static string? Arguments(JsonElement arguments) =>
-        arguments.ValueKind == JsonValueKind.Object
-        && arguments.TryGetProperty("args", out var value)
-        && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
+    private static string? Arguments(JsonElement arguments) => ToolArguments.String(arguments, "args");
 }

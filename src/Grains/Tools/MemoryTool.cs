@@ -50,7 +50,7 @@ public sealed class MemoryTool(IGrainFactory grains) : ITool
     public bool Idempotent => false;
 
     public string DescribeInvocation(JsonElement arguments) =>
-        $"{Name}:{(Str(arguments, "action") is { } action && action.Length <= 20 ? action : "?")}";
+        $"{Name}:{(ToolArguments.String(arguments, "action") is { } action && action.Length <= 20 ? action : "?")}";
 
     public async Task<ToolResult> ExecuteAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
@@ -58,23 +58,23 @@ public sealed class MemoryTool(IGrainFactory grains) : ITool
         var memory = grains.GetGrain<IMemoryGrain>(context.AgentName);
         try
         {
-            switch (Str(arguments, "action"))
+            switch (ToolArguments.String(arguments, "action"))
             {
                 case "recall":
-                    return ToolResult.Success(await memory.RecallAsync(Int(arguments, "days") ?? DefaultRecallDays));
+                    return ToolResult.Success(await memory.RecallAsync(ToolArguments.Int(arguments, "days") ?? DefaultRecallDays));
                 case "remember":
-                    return ToolResult.Success(await memory.RememberAsync(Str(arguments, "content") ?? string.Empty));
+                    return ToolResult.Success(await memory.RememberAsync(ToolArguments.String(arguments, "content") ?? string.Empty));
                 case "reflect":
-                    return ToolResult.Success(await memory.ReflectAsync(Str(arguments, "content")));
+                    return ToolResult.Success(await memory.ReflectAsync(ToolArguments.String(arguments, "content")));
                 case "update_world":
-                    if (Str(arguments, "topic") is not { } topic)
+                    if (ToolArguments.String(arguments, "topic") is not { } topic)
                     {
                         return ToolResult.Failure("update_world needs 'topic': a short name such as 'project-alpha'.");
                     }
 
-                    return ToolResult.Success(await memory.UpdateWorldAsync(topic, Str(arguments, "content") ?? string.Empty));
+                    return ToolResult.Success(await memory.UpdateWorldAsync(topic, ToolArguments.String(arguments, "content") ?? string.Empty));
                 case "search":
-                    var hits = await memory.SearchAsync(Str(arguments, "query") ?? string.Empty, Int(arguments, "limit") ?? DefaultSearchResults);
+                    var hits = await memory.SearchAsync(ToolArguments.String(arguments, "query") ?? string.Empty, ToolArguments.Int(arguments, "limit") ?? DefaultSearchResults);
                     return ToolResult.Success(Format(hits));
                 default:
                     return ToolResult.Failure("The memory tool needs 'action': recall, remember, reflect, update_world or search.");
@@ -102,13 +102,4 @@ public sealed class MemoryTool(IGrainFactory grains) : ITool
         return text.ToString().TrimEnd();
     }
 
-    private static int? Int(JsonElement arguments, string name) =>
-        arguments.ValueKind == JsonValueKind.Object && arguments.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
-            ? number
-            : null;
-
-    private static string? Str(JsonElement arguments, string name) =>
-        arguments.ValueKind == JsonValueKind.Object && arguments.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

@@ -51,14 +51,14 @@ public sealed class ScheduleTool(IGrainFactory grains) : ITool
     public bool Idempotent => true;
 
     public string DescribeInvocation(JsonElement arguments) =>
-        $"{Name}:{(Str(arguments, "action") is { } action && action.Length <= 20 ? action : "?")}";
+        $"{Name}:{(ToolArguments.String(arguments, "action") is { } action && action.Length <= 20 ? action : "?")}";
 
     public async Task<ToolResult> ExecuteAsync(JsonElement arguments, ToolContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            return Str(arguments, "action") switch
+            return ToolArguments.String(arguments, "action") switch
             {
                 "create" => await CreateAsync(arguments, context),
                 "list" => await ListAsync(context),
@@ -78,13 +78,13 @@ public sealed class ScheduleTool(IGrainFactory grains) : ITool
 
     private async Task<ToolResult> CreateAsync(JsonElement arguments, ToolContext context)
     {
-        var payload = Str(arguments, "payload") switch
+        var payload = ToolArguments.String(arguments, "payload") switch
         {
             null or "message" => SchedulePayload.Message,
             "task" => SchedulePayload.Task,
             var other => throw new ScheduleInvalidException("payload", $"'{other}' is not message or task"),
         };
-        var session = Str(arguments, "target") switch
+        var session = ToolArguments.String(arguments, "target") switch
         {
             null or "this_session" => context.SessionId,
             "new_session" => null,
@@ -92,14 +92,14 @@ public sealed class ScheduleTool(IGrainFactory grains) : ITool
         };
         var spec = new ScheduleSpec(
             context.AgentName,
-            Str(arguments, "text") ?? string.Empty,
+            ToolArguments.String(arguments, "text") ?? string.Empty,
             payload,
-            Str(arguments, "at"),
-            Str(arguments, "every"),
-            Str(arguments, "cron"),
-            Str(arguments, "time_zone"),
+            ToolArguments.String(arguments, "at"),
+            ToolArguments.String(arguments, "every"),
+            ToolArguments.String(arguments, "cron"),
+            ToolArguments.String(arguments, "time_zone"),
             Session: session,
-            Description: Str(arguments, "description"),
+            Description: ToolArguments.String(arguments, "description"),
             Source: "tool");
 
         // The id comes from the call: running the same call again after a crash finds the schedule it created.
@@ -139,7 +139,7 @@ public sealed class ScheduleTool(IGrainFactory grains) : ITool
 
     private async Task<ToolResult> CancelAsync(JsonElement arguments, ToolContext context)
     {
-        var id = Str(arguments, "id");
+        var id = ToolArguments.String(arguments, "id");
         if (!GrainKey.IsValid(id))
         {
             return ToolResult.Failure("The schedule tool needs 'id' (from action list) to cancel a schedule.");
@@ -171,9 +171,4 @@ public sealed class ScheduleTool(IGrainFactory grains) : ITool
     }
 
     private static string Cut(string text) => text.Length > 80 ? text[..80] + "…" : text;
-
-    private static string? Str(JsonElement arguments, string name) =>
-        arguments.ValueKind == JsonValueKind.Object && arguments.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-            ? value.GetString()
-            : null;
 }

@@ -89,6 +89,7 @@ public static class DuragentNodeExtensions
         ArgumentNullException.ThrowIfNull(workspace);
         var config = workspace.Config;
         services.AddDuragentAgents(workspace);
+        services.AddFileMemoryStore(workspace.AgentsDirectory, workspace.WorldMemoryDirectory);
         services.AddDuragentSandbox(workspace);
         services.AddDuragentLlm(node?.ConfigureLlm);
         services.AddDuragentSessions(o =>

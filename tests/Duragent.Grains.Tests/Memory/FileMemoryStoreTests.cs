@@ -1,4 +1,5 @@
 using Duragent.Memory;
+using Duragent.Storage.File;
 using Duragent.Testing;
 
 namespace Duragent.Grains.Tests.Memory;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Duragent.Memory;
+using Duragent.Storage.File;
 using Duragent.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

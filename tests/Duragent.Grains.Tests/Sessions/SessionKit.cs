@@ -85,6 +85,7 @@ internal sealed class SessionKit : IAsyncDisposable
 
             b.Services.AddSingleton<IEnvironmentVariables>(env);
             b.Services.AddDuragentAgents(workspace);
+            b.Services.AddFileMemoryStore(workspace.AgentsDirectory, workspace.WorldMemoryDirectory);
             b.Services.AddDuragentLlm(o =>
             {
                 o.RetryBaseDelay = TimeSpan.FromMilliseconds(5);

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text;
+using Duragent.Memory;
 
-namespace Duragent.Memory;
+namespace Duragent.Storage.File;
 
 /// <summary>
 /// <see cref="IMemoryStore"/> in plain Markdown files a person can read and edit: <c>&lt;agents&gt;/&lt;agent&gt;/memory/MEMORY.md</c>,
@@ -9,14 +11,11 @@ namespace Duragent.Memory;
 /// </summary>
 public sealed class FileMemoryStore : IMemoryStore
 {
-    /// <summary>The agent's memory directory, relative to the agent directory: <c>memory</c>.</summary>
-    public const string MemoryDirectoryName = "memory";
+    private const string MemoryDirectoryName = IMemoryStore.MemoryDirectoryName;
+    private const string CuratedFileName = IMemoryStore.CuratedFileName;
+    private const string DailyDirectoryName = IMemoryStore.DailyDirectoryName;
 
-    /// <summary>The curated memory file: <c>MEMORY.md</c>.</summary>
-    public const string CuratedFileName = "MEMORY.md";
-
-    /// <summary>The daily logs' directory inside the memory directory: <c>daily</c>.</summary>
-    public const string DailyDirectoryName = "daily";
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     public FileMemoryStore(string agentsDirectory, string worldDirectory)
     {
@@ -42,7 +41,7 @@ public sealed class FileMemoryStore : IMemoryStore
     }
 
     public Task<MemoryDocument?> ReadCuratedAsync(string agent, CancellationToken cancellationToken = default) =>
-        Task.Run(() => DurableText.Read(CuratedPath(agent)) is { } text ? Curated(text) : null, cancellationToken);
+        Task.Run(() => ReadText(CuratedPath(agent)) is { } text ? Curated(text) : null, cancellationToken);
 
     public Task<MemoryDocument> WriteCuratedAsync(string agent, string content, CancellationToken cancellationToken = default)
     {
@@ -51,7 +50,7 @@ public sealed class FileMemoryStore : IMemoryStore
         return Task.Run(
             () =>
             {
-                DurableText.WriteAtomic(path, content);
+                WriteText(path, content);
                 return Curated(content);
             },
             cancellationToken);
@@ -60,7 +59,7 @@ public sealed class FileMemoryStore : IMemoryStore
     public Task<MemoryDocument?> ReadDailyAsync(string agent, DateOnly day, CancellationToken cancellationToken = default)
     {
         var path = DailyPath(agent, day);
-        return Task.Run(() => DurableText.Read(path) is { } text ? Daily(day, text) : null, cancellationToken);
+        return Task.Run(() => ReadText(path) is { } text ? Daily(day, text) : null, cancellationToken);
     }
 
     public Task<MemoryDocument> AppendDailyAsync(string agent, DateOnly day, string entry, CancellationToken cancellationToken = default)
@@ -70,8 +69,8 @@ public sealed class FileMemoryStore : IMemoryStore
         return Task.Run(
             () =>
             {
-                DurableText.Append(path, $"# {DayName(day)}\n", entry);
-                return Daily(day, DurableText.Read(path) ?? string.Empty);
+                AppendText(path, $"# {DayName(day)}\n", entry);
+                return Daily(day, ReadText(path) ?? string.Empty);
             },
             cancellationToken);
     }
@@ -117,7 +116,7 @@ public sealed class FileMemoryStore : IMemoryStore
                     var name = Path.GetFileNameWithoutExtension(file);
 
                     // Temp files of an interrupted replace start with a dot; they are not topics.
-                    if (!name.StartsWith('.') && DurableText.Read(file) is { } text)
+                    if (!name.StartsWith('.') && ReadText(file) is { } text)
                     {
                         topics.Add(World(name, text));
                     }
@@ -140,7 +139,7 @@ public sealed class FileMemoryStore : IMemoryStore
         return Task.Run(
             () =>
             {
-                DurableText.WriteAtomic(path, content);
+                WriteText(path, content);
                 return World(name, content);
             },
             cancellationToken);
@@ -169,4 +168,44 @@ public sealed class FileMemoryStore : IMemoryStore
         new(DayName(day), $"{MemoryDirectoryName}/{DailyDirectoryName}/{DayName(day)}.md", text);
 
     private static MemoryDocument World(string topic, string text) => new(topic, $"world/{topic}.md", text);
+
+    // The file provider's durable primitives: atomic replace, directories fsynced up to the root that holds them.
+    private void WriteText(string path, string text)
+    {
+        DurableFiles.EnsureDirectory(Path.GetDirectoryName(path)!, RootOf(path));
+        DurableFiles.WriteAtomic(path, Utf8.GetBytes(text));
+    }
+
+    // Appends and fsyncs; a new file's directory entry is fsynced too, and a new (or empty) file starts with the header.
+    private void AppendText(string path, string header, string text)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        DurableFiles.EnsureDirectory(directory, RootOf(path));
+        bool created;
+        using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read))
+        {
+            created = stream.Length == 0;
+            stream.Write(Utf8.GetBytes(created ? header + text : text));
+            stream.Flush(flushToDisk: true);
+        }
+
+        if (created)
+        {
+            NativeIo.FlushDirectory(directory);
+        }
+    }
+
+    private static string? ReadText(string path)
+    {
+        try
+        {
+            return System.IO.File.ReadAllText(path, Utf8);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private string RootOf(string path) => path.StartsWith(WorldDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? WorldDirectory : AgentsDirectory;
 }

@@ -2,7 +2,7 @@ namespace Duragent.Memory;
 
 /// <summary>
 /// Where memory lives: each agent's curated memory and daily logs, and the workspace's world topics. The
-/// <see cref="MemoryGrain"/> is the only caller for an agent's memory, so implementations need not serialize writes of
+/// memory grain (<see cref="IMemoryGrain"/>) is the only caller for an agent's memory, so implementations need not serialize writes of
 /// one agent; they must make each write atomic (a reader sees the old text or the new, never a mix; an append is whole
 /// or, after a power loss, at most cut at its end) and durable when the call returns. Names reaching a store are
 /// already checked (<see cref="MemoryTopics"/>, grain keys). One conformance suite covers every implementation
@@ -10,6 +10,15 @@ namespace Duragent.Memory;
 /// </summary>
 public interface IMemoryStore
 {
+    /// <summary>An agent's memory directory, relative to the agent directory: <c>memory</c>.</summary>
+    public const string MemoryDirectoryName = "memory";
+
+    /// <summary>The curated memory file: <c>MEMORY.md</c>.</summary>
+    public const string CuratedFileName = "MEMORY.md";
+
+    /// <summary>The daily logs' directory inside the memory directory: <c>daily</c>.</summary>
+    public const string DailyDirectoryName = "daily";
+
     /// <summary>The agent's curated memory; null when there is none.</summary>
     Task<MemoryDocument?> ReadCuratedAsync(string agent, CancellationToken cancellationToken = default);
 
